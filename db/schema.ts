@@ -1,0 +1,171 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The application role every tenant transaction runs as (`SET LOCAL ROLE app_user`), so RLS
+ * applies even when the connection's user owns the tables. Created by the custom migration
+ * `0000_app_user_role.sql`.
+ */
+export const appUser = pgRole("app_user").existing();
+
+const currentTenant = sql`nullif(current_setting('app.tenant_id', true), '')::uuid`;
+const tenantPolicy = (name: string, column: string) =>
+  pgPolicy(name, {
+    as: "permissive",
+    for: "all",
+    to: appUser,
+    using: sql`${sql.identifier(column)} = ${currentTenant}`,
+    withCheck: sql`${sql.identifier(column)} = ${currentTenant}`,
+  });
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    ...timestamps,
+  },
+  () => [tenantPolicy("tenants_isolation", "id")],
+).enableRLS();
+
+export const connectionStatuses = ["active", "expired", "error", "disconnected"] as const;
+export type ConnectionStatus = (typeof connectionStatuses)[number];
+
+export const integrationConnections = pgTable(
+  "integration_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    status: text("status").$type<ConnectionStatus>().notNull().default("active"),
+    /** field name → ciphertext (`sb1.<version>.<iv>.<data>`), each bound to tenant:provider:field. */
+    credentials: jsonb("credentials").$type<Record<string, string>>().notNull().default({}),
+    keyVersion: text("key_version"),
+    tokenVersion: integer("token_version").notNull().default(0),
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
+    refreshFailures: integer("refresh_failures").notNull().default(0),
+    healthFailures: integer("health_failures").notNull().default(0),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("integration_connections_tenant_provider_uq").on(t.tenantId, t.provider),
+    index("integration_connections_key_version_idx").on(t.keyVersion),
+    index("integration_connections_expiry_idx").on(t.tokenExpiresAt).where(sql`${t.status} = 'active'`),
+    check(
+      "integration_connections_status_ck",
+      sql`${t.status} in ('active', 'expired', 'error', 'disconnected')`,
+    ),
+    tenantPolicy("integration_connections_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    provider: text("provider").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: text("status").notNull().default("received"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("webhook_events_provider_dedupe_uq").on(t.provider, t.dedupeKey),
+    index("webhook_events_status_idx").on(t.provider, t.status, t.receivedAt),
+    tenantPolicy("webhook_events_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const runStatuses = ["queued", "running", "completed", "failed", "interrupted"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** Runs of the local runtime (Trigger.dev keeps its own in production). Not tenant-owned. */
+export const taskRuns = pgTable(
+  "task_runs",
+  {
+    id: text("id").primaryKey(),
+    taskId: text("task_id").notNull(),
+    payload: text("payload"),
+    payloadType: text("payload_type").notNull().default("application/json"),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts"),
+    output: jsonb("output"),
+    error: jsonb("error"),
+    idempotencyKey: text("idempotency_key"),
+    idempotencyKeyExpiresAt: timestamp("idempotency_key_expires_at", { withTimezone: true }),
+    concurrencyKey: text("concurrency_key"),
+    queue: text("queue"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    parentRunId: text("parent_run_id"),
+    batchId: text("batch_id"),
+    batchIndex: integer("batch_index"),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("task_runs_idempotency_uq")
+      .on(t.taskId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null and ${t.status} <> 'failed'`),
+    uniqueIndex("task_runs_batch_item_uq").on(t.batchId, t.batchIndex),
+    index("task_runs_due_idx").on(t.runAt).where(sql`${t.status} = 'queued'`),
+    index("task_runs_task_status_idx").on(t.taskId, t.status, t.createdAt),
+    check(
+      "task_runs_status_ck",
+      sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'interrupted')`,
+    ),
+  ],
+);
+
+export const taskBatches = pgTable("task_batches", {
+  id: text("id").primaryKey(),
+  runCount: integer("run_count").notNull(),
+  idempotencyKey: text("idempotency_key").unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per cron tick a local runtime fired: the unique key makes each tick fire once. */
+export const scheduleTicks = pgTable(
+  "schedule_ticks",
+  {
+    taskId: text("task_id").notNull(),
+    scheduledFor: timestamp("scheduled_for", { withTimezone: true }).notNull(),
+    runId: text("run_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
+);

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+
+/**
+ * Environment schemas, parsed lazily on first use: the Trigger.dev indexer imports task files at
+ * deploy time without the runtime environment, so nothing here may run at module top level.
+ * Empty strings count as unset. Every problem is reported in one error.
+ */
+const optionalString = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
+
+const baseSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** Set by the local runtime and CLI: allows a generated development key and sandbox providers. */
+  SWITCHBOARD_LOCAL: z.enum(["0", "1"]).default("0"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().min(1).default(".data"),
+  ENCRYPTION_KEYS: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: optionalUrl,
+  SENTRY_DSN: optionalUrl,
+  SENTRY_ENVIRONMENT: optionalString,
+  TRIGGER_SECRET_KEY: optionalString,
+  TRIGGER_API_URL: optionalUrl,
+  BETTERSTACK_HEARTBEAT_URL: optionalUrl,
+  ALERTS_SLACK_WEBHOOK_URL: optionalUrl,
+});
+
+export type AppConfig = z.infer<typeof baseSchema>;
+
+let cached: AppConfig | undefined;
+
+function withoutEmptyStrings(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== "") out[key] = value;
+  }
+  return out;
+}
+
+/** Parses an environment against a schema, listing every missing or invalid variable at once. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(withoutEmptyStrings(env));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    return `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid environment:\n  - ${problems.join("\n  - ")}`, {
+    context: { variables: result.error.issues.map((i) => i.path.join(".")) },
+  });
+}
+
+export function getConfig(): AppConfig {
+  cached ??= parseEnv(baseSchema, process.env);
+  return cached;
+}
+
+/** Forget the parsed configuration (tests and the CLI change the environment at run time). */
+export function resetConfig(): void {
+  cached = undefined;
+}
+
+export function isLocalMode(): boolean {
+  return getConfig().SWITCHBOARD_LOCAL === "1";
+}

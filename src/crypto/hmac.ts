@@ -1,0 +1,33 @@
+import { toHex, utf8 } from "./encoding.ts";
+
+/**
+ * Compares two strings in time that depends only on their lengths, never on where they differ.
+ * Lengths are public (signature formats fix them), so an early length mismatch leaks nothing.
+ */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const left = utf8(a);
+  const right = utf8(b);
+  if (left.length !== right.length) return false;
+  let diff = 0;
+  for (let i = 0; i < left.length; i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  return diff === 0;
+}
+
+async function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  const raw = typeof secret === "string" ? utf8(secret) : secret;
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+export async function hmacSha256(secret: string | Uint8Array<ArrayBuffer>, message: string): Promise<Uint8Array> {
+  const key = await hmacKey(secret);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message)));
+}
+
+export async function hmacSha256Hex(secret: string | Uint8Array<ArrayBuffer>, message: string): Promise<string> {
+  return toHex(await hmacSha256(secret, message));
+}
+
+export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const bytes = typeof data === "string" ? utf8(data) : data;
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+}

@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
+import { migrate as migrateNeon } from "drizzle-orm/neon-serverless/migrator";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import type { DbHandle } from "./open-db.ts";
+
+export const migrationsFolder = fileURLToPath(new URL("../../db/migrations", import.meta.url));
+
+/** Arbitrary constant: the advisory lock every migrator of this schema takes. */
+const MIGRATION_LOCK_ID = 4_242_001;
+
+/**
+ * Applies the committed migrations (forward-only). On PostgreSQL it holds a session advisory lock
+ * on a dedicated connection, because concurrent migrators otherwise collide; PGlite is
+ * single-process by construction (lock file).
+ */
+export async function migrate(handle: DbHandle): Promise<void> {
+  if (handle.kind === "pglite") {
+    await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder });
+    return;
+  }
+  const client = await handle.pool!.connect();
+  try {
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
+    try {
+      await migrateNeon(drizzleNeon({ client }), { migrationsFolder });
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,110 @@
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import ws from "ws";
+import * as schema from "../../db/schema.ts";
+import { getConfig } from "../config.ts";
+import { ConfigError } from "../errors.ts";
+import { acquirePgliteLock } from "./pglite-lock.ts";
+import type { DatabaseKind, Db } from "./types.ts";
+import { startWsBridge, type WsBridge } from "./ws-bridge.ts";
+
+export interface DbHandle {
+  db: Db;
+  kind: DatabaseKind;
+  /** The Neon pool (postgres kind), for dedicated connections such as the migration lock. */
+  pool?: Pool;
+  /** The embedded instance (pglite kind). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** Defaults to DATABASE_URL; unset → PGlite under DATA_DIR/pglite. */
+  url?: string | undefined;
+  /** Load a PGlite data directory snapshot (tests start from a migrated template). */
+  loadDataDir?: Blob | File;
+}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+let bridge: Promise<WsBridge> | undefined;
+let bridgeUsers = 0;
+
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<DbHandle> {
+  const release = dataDir ? acquirePgliteLock(dataDir) : () => {};
+  try {
+    const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
+    await pglite.waitReady;
+    const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
+    return {
+      db,
+      kind: "pglite",
+      pglite,
+      close: async () => {
+        try {
+          await pglite.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function openPostgres(url: string): Promise<DbHandle> {
+  const host = new URL(url).hostname;
+  neonConfig.webSocketConstructor = ws;
+  const local = LOCAL_HOSTS.has(host);
+  if (local) {
+    // No Neon proxy on this machine: bridge the driver's WebSocket to the local server's TCP port.
+    bridge ??= startWsBridge();
+    bridgeUsers++;
+    const { port } = await bridge;
+    neonConfig.wsProxy = (targetHost, targetPort) => `127.0.0.1:${port}/v1?address=${targetHost}:${targetPort}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.forceDisablePgSSL = true;
+    neonConfig.coalesceWrites = false;
+  }
+  const pool = new Pool({ connectionString: url, max: 10 });
+  pool.on("error", () => {
+    // An idle client's connection dropped; the pool replaces it on next use.
+  });
+  const db = drizzleNeon({ client: pool, schema }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    pool,
+    close: async () => {
+      await pool.end();
+      if (local && --bridgeUsers === 0 && bridge) {
+        const current = bridge;
+        bridge = undefined;
+        await (await current).close();
+      }
+    },
+  };
+}
+
+/**
+ * The one place a database connection is made (Node only). `DATABASE_URL` picks the driver:
+ * unset or `pglite://dir` → embedded PGlite behind an exclusive lock file; `memory://` →
+ * ephemeral PGlite; `postgres://` / `postgresql://` → the Neon serverless Pool.
+ */
+export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
+  const config = getConfig();
+  const url = options.url ?? config.DATABASE_URL;
+  if (!url) return openPglite(resolve(config.DATA_DIR, "pglite"), options.loadDataDir);
+  if (url === "memory://") return openPglite(undefined, options.loadDataDir);
+  if (url.startsWith("pglite://")) return openPglite(resolve(url.slice("pglite://".length)), options.loadDataDir);
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url);
+  throw new ConfigError("DATABASE_URL must be postgres://…, pglite://<dir> or memory://", {
+    context: { scheme: url.split(":")[0] },
+  });
+}

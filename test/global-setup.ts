@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { migrate } from "../src/db/migrate.ts";
+import { openDb } from "../src/db/open-db.ts";
+import { rowsOf } from "../src/db/types.ts";
+import { pgliteTemplatePath, postgresTemplateName, templateDir, withDatabase } from "./helpers/template.ts";
+
+/** Builds the migrated database template that every test file copies (PGlite or PostgreSQL). */
+export default async function setup(): Promise<void> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) {
+    const admin = await openDb({ url: serverUrl });
+    const name = postgresTemplateName();
+    try {
+      const existing = rowsOf(await admin.db.execute(sql`select 1 from pg_database where datname = ${name}`));
+      if (existing.length === 0) {
+        const building = `${name}_building_${process.pid}`;
+        await admin.db.execute(sql.raw(`create database "${building}"`));
+        const template = await openDb({ url: withDatabase(serverUrl, building) });
+        try {
+          await migrate(template);
+        } finally {
+          await template.close();
+        }
+        await admin.db.execute(sql.raw(`alter database "${building}" rename to "${name}"`));
+      }
+    } finally {
+      await admin.close();
+    }
+    return;
+  }
+  const path = pgliteTemplatePath();
+  if (existsSync(path)) return;
+  mkdirSync(templateDir, { recursive: true });
+  const handle = await openDb({ url: "memory://" });
+  try {
+    await migrate(handle);
+    const dump = await (handle.pglite as PGlite).dumpDataDir("gzip");
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, path);
+  } finally {
+    await handle.close();
+  }
+}
