@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "local/**/*.test.ts", "webhooks/**/*.test.ts", "trigger/**/*.test.ts"],
+    include: [
+      "src/**/*.test.ts",
+      "test/**/*.test.ts",
+      "local/**/*.test.ts",
+      "webhooks/**/*.test.ts",
+      "trigger/**/*.test.ts",
+    ],
     globalSetup: ["./test/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,

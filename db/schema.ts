@@ -122,6 +122,8 @@ export const taskRuns = pgTable(
     maxAttempts: integer("max_attempts"),
     output: jsonb("output"),
     error: jsonb("error"),
+    /** Run metadata the task set (progress such as processed/total). */
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
     idempotencyKey: text("idempotency_key"),
     idempotencyKeyExpiresAt: timestamp("idempotency_key_expires_at", { withTimezone: true }),
     concurrencyKey: text("concurrency_key"),
@@ -155,6 +157,7 @@ export const taskBatches = pgTable("task_batches", {
   id: text("id").primaryKey(),
   runCount: integer("run_count").notNull(),
   idempotencyKey: text("idempotency_key").unique(),
+  parentRunId: text("parent_run_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

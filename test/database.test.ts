@@ -29,11 +29,15 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
   });
 
   it("is idempotent: migrating an up-to-date database changes nothing", async () => {
-    const before = rowsOf(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+    const before = rowsOf(
+      await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    );
     await migrate(handle);
-    const after = rowsOf(await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+    const after = rowsOf(
+      await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    );
     expect(after).toEqual(before);
-    expect(before[0]).toEqual({ n: 3 });
+    expect(before[0]).toEqual({ n: 4 });
   });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
@@ -50,7 +54,7 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
         const [row] = rowsOf<{ n: number }>(
           await handles[0]!.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
         );
-        expect(row?.n).toBe(3);
+        expect(row?.n).toBe(4);
       } finally {
         await Promise.all(handles.map((h) => h.close()));
         await handle.db.execute(sql.raw(`drop database "${fresh}" with (force)`));
@@ -61,7 +65,10 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
 
 describe("tenant isolation (row-level security)", () => {
   it("shows a tenant only its own rows, even to a query with no tenant filter", async () => {
-    const [a, b] = await handle.db.insert(tenants).values([{ name: "A" }, { name: "B" }]).returning();
+    const [a, b] = await handle.db
+      .insert(tenants)
+      .values([{ name: "A" }, { name: "B" }])
+      .returning();
     const seen = await withTenant(handle.db, a!.id, (tx) => tx.select().from(tenants));
     expect(seen.map((t) => t.id)).toEqual([a!.id]);
     const forged = await withTenant(handle.db, a!.id, (tx) =>
@@ -71,7 +78,10 @@ describe("tenant isolation (row-level security)", () => {
   });
 
   it("refuses to write a row for another tenant", async () => {
-    const [a, b] = await handle.db.insert(tenants).values([{ name: "A2" }, { name: "B2" }]).returning();
+    const [a, b] = await handle.db
+      .insert(tenants)
+      .values([{ name: "A2" }, { name: "B2" }])
+      .returning();
     await expect(
       withTenant(handle.db, a!.id, (tx) =>
         tx.execute(sql`insert into integration_connections (tenant_id, provider) values (${b!.id}, 'slack')`),
@@ -81,12 +91,17 @@ describe("tenant isolation (row-level security)", () => {
       tx.execute(sql`update tenants set name = 'hijacked' where id = ${b!.id} returning id`),
     );
     expect(rowsOf(updated)).toEqual([]);
-    const [still] = rowsOf<{ name: string }>(await handle.db.execute(sql`select name from tenants where id = ${b!.id}`));
+    const [still] = rowsOf<{ name: string }>(
+      await handle.db.execute(sql`select name from tenants where id = ${b!.id}`),
+    );
     expect(still?.name).toBe("B2");
   });
 
   it("does not leak the tenant setting into the next transaction", async () => {
-    const [a] = await handle.db.insert(tenants).values([{ name: "A3" }]).returning();
+    const [a] = await handle.db
+      .insert(tenants)
+      .values([{ name: "A3" }])
+      .returning();
     await withTenant(handle.db, a!.id, async () => undefined);
     const [row] = rowsOf<{ setting: string | null; role: string }>(
       await handle.db.execute(

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
@@ -24,6 +24,15 @@ export default async function setup(): Promise<void> {
           await template.close();
         }
         await admin.db.execute(sql.raw(`alter database "${building}" rename to "${name}"`));
+      }
+      // Templates of older migration sets are dead weight: drop them.
+      const stale = rowsOf<{ datname: string }>(
+        await admin.db.execute(
+          sql`select datname from pg_database where datname like 'sb\_template\_%' and datname <> ${name}`,
+        ),
+      );
+      for (const { datname } of stale) {
+        await admin.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
       }
     } finally {
       await admin.close();

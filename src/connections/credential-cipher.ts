@@ -15,7 +15,10 @@ export async function encryptCredentials(
   fields: CredentialFields,
 ): Promise<{ credentials: CredentialFields; keyVersion: string }> {
   const entries = await Promise.all(
-    Object.entries(fields).map(async ([field, value]) => [field, await encryptSecret(ring, value, { ...owner, field })]),
+    Object.entries(fields).map(async ([field, value]) => [
+      field,
+      await encryptSecret(ring, value, { ...owner, field }),
+    ]),
   );
   return { credentials: Object.fromEntries(entries), keyVersion: ring.current.version };
 }
@@ -26,7 +29,10 @@ export async function decryptCredentials(
   credentials: CredentialFields,
 ): Promise<CredentialFields> {
   const entries = await Promise.all(
-    Object.entries(credentials).map(async ([field, value]) => [field, await decryptSecret(ring, value, { ...owner, field })]),
+    Object.entries(credentials).map(async ([field, value]) => [
+      field,
+      await decryptSecret(ring, value, { ...owner, field }),
+    ]),
   );
   return Object.fromEntries(entries);
 }

@@ -62,7 +62,10 @@ export async function rotateCredentialKeys(
         const owner = { tenantId: row.tenant_id, provider: row.provider };
         try {
           const plain = await decryptCredentials(ring, owner, row.credentials);
-          updates.push({ id: row.id, credentials: (await encryptCredentials(ring, owner, plain)).credentials });
+          updates.push({
+            id: row.id,
+            credentials: (await encryptCredentials(ring, owner, plain)).credentials,
+          });
         } catch (err) {
           failedIds.push(row.id);
           logger.error("credential rotation skipped a connection", { connectionId: row.id, err });

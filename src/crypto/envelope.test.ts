@@ -5,7 +5,11 @@ import { parseKeyRing } from "./key-ring.ts";
 
 const K1 = Buffer.alloc(32, 1).toString("base64");
 const K2 = Buffer.alloc(32, 2).toString("base64");
-const binding = { tenantId: "7d1a3c2e-0000-4000-8000-000000000001", provider: "slack", field: "access_token" };
+const binding = {
+  tenantId: "7d1a3c2e-0000-4000-8000-000000000001",
+  provider: "slack",
+  field: "access_token",
+};
 
 describe("credential envelope encryption", () => {
   it("round-trips a secret and never shows the plaintext in the ciphertext", async () => {
@@ -38,8 +42,8 @@ describe("credential envelope encryption", () => {
     const sealed = await encryptSecret(ring, "secret", binding);
     const parts = sealed.split(".");
     const data = parts[3]!;
-    const flipped = (data[5] === "A" ? "B" : "A") + "";
-    parts[3] = data.slice(0, 5) + flipped + data.slice(6);
+    const flipped = data[5] === "A" ? "B" : "A";
+    parts[3] = `${data.slice(0, 5)}${flipped}${data.slice(6)}`;
     await expect(decryptSecret(ring, parts.join("."), binding)).rejects.toBeInstanceOf(CryptoError);
   });
 

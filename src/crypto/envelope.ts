@@ -17,7 +17,11 @@ export interface CredentialBinding {
 
 export const associatedData = (b: CredentialBinding): string => `${b.tenantId}:${b.provider}:${b.field}`;
 
-export async function encryptSecret(ring: KeyRing, plaintext: string, binding: CredentialBinding): Promise<string> {
+export async function encryptSecret(
+  ring: KeyRing,
+  plaintext: string,
+  binding: CredentialBinding,
+): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const sealed = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: utf8(associatedData(binding)) },
@@ -35,7 +39,11 @@ export function keyVersionOf(ciphertext: string): string {
   return parts[1];
 }
 
-export async function decryptSecret(ring: KeyRing, ciphertext: string, binding: CredentialBinding): Promise<string> {
+export async function decryptSecret(
+  ring: KeyRing,
+  ciphertext: string,
+  binding: CredentialBinding,
+): Promise<string> {
   const version = keyVersionOf(ciphertext);
   const entry = ring.get(version);
   if (!entry) {

@@ -18,12 +18,18 @@ async function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<Crypto
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
-export async function hmacSha256(secret: string | Uint8Array<ArrayBuffer>, message: string): Promise<Uint8Array> {
+export async function hmacSha256(
+  secret: string | Uint8Array<ArrayBuffer>,
+  message: string,
+): Promise<Uint8Array> {
   const key = await hmacKey(secret);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message)));
 }
 
-export async function hmacSha256Hex(secret: string | Uint8Array<ArrayBuffer>, message: string): Promise<string> {
+export async function hmacSha256Hex(
+  secret: string | Uint8Array<ArrayBuffer>,
+  message: string,
+): Promise<string> {
   return toHex(await hmacSha256(secret, message));
 }
 

@@ -42,7 +42,9 @@ export async function parseKeyRing(spec: string): Promise<KeyRing> {
       throw new ConfigError(`ENCRYPTION_KEYS version "${version}" is not valid base64`);
     }
     if (raw.length !== 32) {
-      throw new ConfigError(`ENCRYPTION_KEYS version "${version}" must decode to 32 bytes, got ${raw.length}`);
+      throw new ConfigError(
+        `ENCRYPTION_KEYS version "${version}" must decode to 32 bytes, got ${raw.length}`,
+      );
     }
     const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
     ring.push({ version, key });

@@ -65,7 +65,8 @@ async function openPostgres(url: string): Promise<DbHandle> {
     bridge ??= startWsBridge();
     bridgeUsers++;
     const { port } = await bridge;
-    neonConfig.wsProxy = (targetHost, targetPort) => `127.0.0.1:${port}/v1?address=${targetHost}:${targetPort}`;
+    neonConfig.wsProxy = (targetHost, targetPort) =>
+      `127.0.0.1:${port}/v1?address=${targetHost}:${targetPort}`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
     neonConfig.pipelineTLS = false;
@@ -102,7 +103,8 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   const url = options.url ?? config.DATABASE_URL;
   if (!url) return openPglite(resolve(config.DATA_DIR, "pglite"), options.loadDataDir);
   if (url === "memory://") return openPglite(undefined, options.loadDataDir);
-  if (url.startsWith("pglite://")) return openPglite(resolve(url.slice("pglite://".length)), options.loadDataDir);
+  if (url.startsWith("pglite://"))
+    return openPglite(resolve(url.slice("pglite://".length)), options.loadDataDir);
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url);
   throw new ConfigError("DATABASE_URL must be postgres://…, pglite://<dir> or memory://", {
     context: { scheme: url.split(":")[0] },

@@ -46,9 +46,8 @@ export function setLogSink(destination: DestinationStream | undefined): void {
 
 function normalise(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
-  const out: LogFields = { ...fields };
-  if (fields.err !== undefined) out.err = describeError(fields.err);
-  return out;
+  const { err, ...rest } = fields;
+  return err === undefined ? rest : { ...rest, error: describeError(err) };
 }
 
 function makeLogger(bindings: LogFields): Logger {

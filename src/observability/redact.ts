@@ -4,13 +4,13 @@
  * authorization strings wherever they appear.
  */
 const SECRET_KEY =
-  /(token|secret|password|passphrase|api[-_]?key|authorization|cookie|credential|private[-_]?key|encryption[-_]?keys?|signature|client[-_]?assertion|access[-_]?code|^code$|^key$)/i;
-const HARMLESS_SUFFIX = /(_at|At|_count|Count|version|Version|_type|Type|_id|Id|Ids|_ids|Url|_url|expires|Expires)$/;
+  /(token|secret|password|passphrase|api[-_]?key|authorization|cookie|credential|private[-_]?key|encryption[-_]?keys?|signature|client[-_]?assertion|(access|auth|authorization)[-_]?code|^key$)/i;
+const HARMLESS_SUFFIX = /(_at|at|count|version|type|id|ids|url|uri|expires|expiresin)$/;
 const AUTH_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g;
 export const REDACTED = "[redacted]";
 
 function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !HARMLESS_SUFFIX.test(key);
+  return SECRET_KEY.test(key) && !HARMLESS_SUFFIX.test(key.toLowerCase());
 }
 
 export function redactString(value: string): string {
@@ -25,7 +25,11 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   seen.add(value);
   if (value instanceof Date) return value;
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), ...(redact({ ...value }, depth + 1, seen) as object) };
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      ...(redact({ ...value }, depth + 1, seen) as object),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
   const out: Record<string, unknown> = {};

@@ -1,0 +1,33 @@
+import { existsSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { AppError } from "../../src/errors.ts";
+import { registerDbCommand } from "./db-command.ts";
+import { registerRunsCommand } from "./runs-command.ts";
+import { registerTaskCommand } from "./task-command.ts";
+import { registerTenantsCommand } from "./tenants-command.ts";
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+process.env.SWITCHBOARD_LOCAL ??= "1";
+
+const program = new Command()
+  .name("switchboard")
+  .description("Switchboard operator CLI (logs on stderr; --json prints one JSON document on stdout)")
+  .exitOverride();
+
+registerTenantsCommand(program);
+registerTaskCommand(program);
+registerRunsCommand(program);
+registerDbCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(
+      `error: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

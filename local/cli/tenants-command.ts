@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { createTenant } from "../../src/tenants/create-tenant.ts";
+import { listTenants } from "../../src/tenants/list-tenants.ts";
+import { emit, table } from "./output.ts";
+import { withDb } from "./with-db.ts";
+
+export function registerTenantsCommand(program: Command): void {
+  const tenants = program.command("tenants").description("create and list tenants");
+  tenants
+    .command("create")
+    .requiredOption("--name <name>", "display name")
+    .option("--json", "print JSON")
+    .action(async (opts: { name: string; json?: boolean }) => {
+      const tenant = await withDb((h) => createTenant(h.db, { name: opts.name }));
+      emit(
+        opts.json,
+        { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt },
+        () => `Created tenant ${tenant.id} (${tenant.name})`,
+      );
+    });
+  tenants
+    .command("list")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await withDb((h) => listTenants(h.db));
+      emit(opts.json, rows, () => table(rows, ["id", "name", "createdAt"]));
+    });
+}

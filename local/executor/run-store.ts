@@ -1,0 +1,269 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { type RunStatus, taskRuns } from "../../db/schema.ts";
+import { type Db, rowsOf } from "../../src/db/types.ts";
+
+export type RunRow = typeof taskRuns.$inferSelect;
+
+export interface NewRun {
+  taskId: string;
+  payload: string | undefined;
+  payloadType: string;
+  idempotencyKey?: string | undefined;
+  idempotencyKeyTtlMs?: number | undefined;
+  concurrencyKey?: string | undefined;
+  queue?: string | undefined;
+  tags?: string[] | undefined;
+  maxAttempts?: number | undefined;
+  runAt?: Date | undefined;
+  parentRunId?: string | undefined;
+  batchId?: string | undefined;
+  batchIndex?: number | undefined;
+}
+
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+export function newId(prefix: string): string {
+  const bytes = randomBytes(21);
+  let out = "";
+  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  return `${prefix}_${out}`;
+}
+
+const DEFAULT_KEY_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** The local runtime's run records (`task_runs`). Trigger.dev keeps its own in production. */
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Creates a queued run, or returns the live run already holding the same idempotency key
+   * (`isCached: true`). A failed run releases its key; an expired key is released on reuse.
+   */
+  async create(run: NewRun): Promise<{ id: string; isCached: boolean }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = newId("run");
+      const expires = run.idempotencyKey
+        ? new Date(Date.now() + (run.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS))
+        : undefined;
+      const inserted = rowsOf<{ id: string }>(
+        await this.db.execute(sql`insert into task_runs (id, task_id, payload, payload_type, idempotency_key,
+            idempotency_key_expires_at, concurrency_key, queue, tags, max_attempts, run_at, parent_run_id,
+            batch_id, batch_index)
+          values (${id}, ${run.taskId}, ${run.payload ?? null}, ${run.payloadType}, ${run.idempotencyKey ?? null},
+            ${expires?.toISOString() ?? null}, ${run.concurrencyKey ?? null}, ${run.queue ?? null},
+            ${`{${(run.tags ?? []).map((t) => JSON.stringify(t)).join(",")}}`}::text[],
+            ${run.maxAttempts ?? null}, ${(run.runAt ?? new Date()).toISOString()}, ${run.parentRunId ?? null},
+            ${run.batchId ?? null}, ${run.batchIndex ?? null})
+          on conflict do nothing returning id`),
+      );
+      if (inserted[0]) return { id: inserted[0].id, isCached: false };
+      const existing = await this.findLive(run);
+      if (!existing) continue; // the holder failed or vanished between the two statements
+      if (existing.idempotencyKeyExpiresAt && existing.idempotencyKeyExpiresAt.getTime() < Date.now()) {
+        await this.db
+          .update(taskRuns)
+          .set({ idempotencyKey: null, updatedAt: new Date() })
+          .where(eq(taskRuns.id, existing.id));
+        continue;
+      }
+      return { id: existing.id, isCached: true };
+    }
+    throw new Error(`Could not create a run of ${run.taskId}: idempotency key kept changing hands`);
+  }
+
+  /**
+   * Creates many runs with one statement (batch triggers). Items whose idempotency key or batch
+   * index is already taken resolve to the existing run with `isCached: true`.
+   */
+  async createMany(runs: NewRun[]): Promise<{ id: string; isCached: boolean }[]> {
+    if (runs.length === 0) return [];
+    const rows = runs.map((run) => ({
+      id: newId("run"),
+      task_id: run.taskId,
+      payload: run.payload ?? null,
+      payload_type: run.payloadType,
+      idempotency_key: run.idempotencyKey ?? null,
+      idempotency_key_expires_at: run.idempotencyKey
+        ? new Date(Date.now() + (run.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS)).toISOString()
+        : null,
+      concurrency_key: run.concurrencyKey ?? null,
+      queue: run.queue ?? null,
+      tags: run.tags ?? [],
+      max_attempts: run.maxAttempts ?? null,
+      run_at: (run.runAt ?? new Date()).toISOString(),
+      parent_run_id: run.parentRunId ?? null,
+      batch_id: run.batchId ?? null,
+      batch_index: run.batchIndex ?? null,
+    }));
+    const inserted = new Set(
+      rowsOf<{ id: string }>(
+        await this.db.execute(sql`insert into task_runs (id, task_id, payload, payload_type, idempotency_key,
+            idempotency_key_expires_at, concurrency_key, queue, tags, max_attempts, run_at, parent_run_id,
+            batch_id, batch_index)
+          select id, task_id, payload, payload_type, idempotency_key, idempotency_key_expires_at,
+            concurrency_key, queue, array(select jsonb_array_elements_text(tags)), max_attempts, run_at,
+            parent_run_id, batch_id, batch_index
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, task_id text, payload text,
+            payload_type text, idempotency_key text, idempotency_key_expires_at timestamptz,
+            concurrency_key text, queue text, tags jsonb, max_attempts int, run_at timestamptz,
+            parent_run_id text, batch_id text, batch_index int)
+          on conflict do nothing returning id`),
+      ).map((r) => r.id),
+    );
+    const results: { id: string; isCached: boolean }[] = [];
+    for (const [index, row] of rows.entries()) {
+      if (inserted.has(row.id)) results.push({ id: row.id, isCached: false });
+      else results.push(await this.create(runs[index]!)); // rare: resolve the duplicate one by one
+    }
+    return results;
+  }
+
+  private async findLive(run: NewRun): Promise<RunRow | undefined> {
+    if (run.batchId !== undefined && run.batchIndex !== undefined) {
+      const [byIndex] = await this.db
+        .select()
+        .from(taskRuns)
+        .where(and(eq(taskRuns.batchId, run.batchId), eq(taskRuns.batchIndex, run.batchIndex)));
+      if (byIndex) return byIndex;
+    }
+    if (!run.idempotencyKey) return undefined;
+    const [row] = await this.db
+      .select()
+      .from(taskRuns)
+      .where(
+        and(
+          eq(taskRuns.taskId, run.taskId),
+          eq(taskRuns.idempotencyKey, run.idempotencyKey),
+          sql`${taskRuns.status} <> 'failed'`,
+        ),
+      );
+    return row;
+  }
+
+  /** Queued runs that are due, oldest first (candidates; `claim` decides). */
+  async due(limit: number): Promise<RunRow[]> {
+    return this.db
+      .select()
+      .from(taskRuns)
+      .where(and(eq(taskRuns.status, "queued"), sql`${taskRuns.runAt} <= now()`))
+      .orderBy(taskRuns.runAt, taskRuns.createdAt)
+      .limit(limit);
+  }
+
+  /** Compare-and-set from queued to running: exactly one executor wins a run. */
+  async claim(id: string, owner: string, leaseMs: number): Promise<RunRow | undefined> {
+    const [row] = await this.db
+      .update(taskRuns)
+      .set({
+        status: "running",
+        attempts: sql`${taskRuns.attempts} + 1`,
+        leaseOwner: owner,
+        leaseUntil: new Date(Date.now() + leaseMs),
+        startedAt: sql`coalesce(${taskRuns.startedAt}, now())`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(taskRuns.id, id), eq(taskRuns.status, "queued")))
+      .returning();
+    return row;
+  }
+
+  async extendLeases(ids: string[], owner: string, leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.execute(sql`update task_runs set lease_until = ${new Date(Date.now() + leaseMs).toISOString()}
+      where lease_owner = ${owner} and status = 'running' and id = any(${`{${ids.join(",")}}`}::text[])`);
+  }
+
+  async finish(
+    id: string,
+    owner: string,
+    outcome: {
+      status: Extract<RunStatus, "completed" | "failed" | "queued" | "interrupted">;
+      output?: unknown;
+      error?: unknown;
+      metadata?: Record<string, unknown> | undefined;
+      runAt?: Date;
+    },
+  ): Promise<void> {
+    const terminal = outcome.status === "completed" || outcome.status === "failed";
+    await this.db
+      .update(taskRuns)
+      .set({
+        status: outcome.status,
+        ...(outcome.output === undefined ? {} : { output: outcome.output }),
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+        ...(outcome.metadata === undefined ? {} : { metadata: outcome.metadata }),
+        ...(outcome.runAt ? { runAt: outcome.runAt } : {}),
+        ...(terminal ? { completedAt: new Date() } : {}),
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(taskRuns.id, id), eq(taskRuns.leaseOwner, owner)));
+  }
+
+  /**
+   * Puts interrupted runs (graceful shutdown) and runs whose executor died (lease expired) back
+   * in the queue. Returns how many.
+   */
+  async requeueAbandoned(): Promise<number> {
+    const rows = rowsOf(
+      await this.db.execute(sql`update task_runs set status = 'queued', run_at = now(), lease_owner = null,
+          lease_until = null, updated_at = now()
+        where status = 'interrupted' or (status = 'running' and lease_until < now()) returning id`),
+    );
+    return rows.length;
+  }
+
+  async get(id: string): Promise<RunRow | undefined> {
+    const [row] = await this.db.select().from(taskRuns).where(eq(taskRuns.id, id));
+    return row;
+  }
+
+  async list(filter: {
+    taskId?: string | undefined;
+    status?: string | undefined;
+    limit?: number;
+  }): Promise<RunRow[]> {
+    const conditions = [];
+    if (filter.taskId) conditions.push(eq(taskRuns.taskId, filter.taskId));
+    if (filter.status) conditions.push(eq(taskRuns.status, filter.status as RunStatus));
+    return this.db
+      .select()
+      .from(taskRuns)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(taskRuns.createdAt), desc(taskRuns.id))
+      .limit(filter.limit ?? 100);
+  }
+}
+
+/** The JSON shape of a run for `GET /runs` and the CLI (camelCase, no internals). */
+export function runView(row: RunRow) {
+  let payload: unknown = row.payload;
+  if (row.payload && row.payloadType.includes("json")) {
+    try {
+      const parsed = JSON.parse(row.payload) as { json?: unknown };
+      payload = row.payloadType === "application/super+json" ? parsed.json : parsed;
+    } catch {
+      payload = row.payload;
+    }
+  }
+  return {
+    id: row.id,
+    taskId: row.taskId,
+    status: row.status,
+    attempts: row.attempts,
+    payload,
+    output: row.output ?? null,
+    error: row.error ?? null,
+    metadata: row.metadata ?? null,
+    idempotencyKey: row.idempotencyKey,
+    concurrencyKey: row.concurrencyKey,
+    tags: row.tags,
+    parentRunId: row.parentRunId,
+    batchId: row.batchId,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}
+export type RunView = ReturnType<typeof runView>;

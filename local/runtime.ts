@@ -1,0 +1,118 @@
+import type { Server } from "node:http";
+import { configure } from "@trigger.dev/sdk";
+import { getConfig } from "../src/config.ts";
+import { getKeyRing } from "../src/crypto/load-key-ring.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { type DbHandle, openDb } from "../src/db/open-db.ts";
+import { setDeps } from "../src/deps.ts";
+import { createTriggerJobQueue } from "../src/jobs.ts";
+import { logger } from "../src/observability/logger.ts";
+import { CronRunner } from "./executor/cron.ts";
+import { Executor } from "./executor/executor.ts";
+import type { RunRow } from "./executor/run-store.ts";
+import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
+import { serve } from "./node-http.ts";
+import { createRuntimeHandler } from "./runtime-routes.ts";
+import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
+import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.ts";
+
+export interface RuntimeOptions {
+  port?: number;
+  /** An open database (tests); otherwise DATABASE_URL is opened and migrated. */
+  db?: DbHandle;
+  taskDirs?: readonly string[];
+  /** Key the SDK must present (TRIGGER_SECRET_KEY); the runtime accepts only this one. */
+  secretKey?: string;
+  maxConcurrency?: number;
+  cron?: boolean;
+  sandbox?: boolean;
+  host?: string;
+  /** Only execute runs this accepts; also skips re-queueing other processes' interrupted runs. */
+  accept?: (row: RunRow) => boolean;
+}
+
+export interface Runtime {
+  url: string;
+  db: DbHandle;
+  catalog: TaskCatalog;
+  executor: Executor;
+  cron: CronRunner;
+  sandbox: Sandbox | undefined;
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The offline runtime (DESIGN §6): database, the webhook router, a stand-in for the Trigger.dev
+ * trigger API on the same port, the in-process executor and cron. The real SDK is pointed at it,
+ * so task code and app code trigger runs exactly as in production.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = getConfig();
+  const useSandbox = options.sandbox ?? shouldUseSandbox();
+  const sandbox = useSandbox ? await startSandbox() : undefined;
+  if (sandbox) {
+    logger.warn("SANDBOX MODE: no provider credentials are configured, so providers are local simulators", {
+      simulators: sandbox.env,
+    });
+    for (const [name, value] of Object.entries(sandbox.env)) process.env[name] ??= value;
+  }
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDb());
+  try {
+    if (ownsDb) await migrate(db);
+    const catalog = await loadTaskCatalog(options.taskDirs);
+    const executor = new Executor({
+      db: db.db,
+      catalog,
+      maxConcurrency: options.maxConcurrency ?? 10,
+      ...(options.accept ? { accept: options.accept } : {}),
+    });
+    const cron = new CronRunner(db.db, catalog, executor);
+    const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
+    const handler = createRuntimeHandler({
+      db: db.db,
+      catalog,
+      executor,
+      cron,
+      secretKey,
+      databaseKind: db.kind,
+      sandbox: Boolean(sandbox),
+    });
+    const { server, url } = await serve(handler, options.port ?? config.PORT, options.host);
+    // Child runs triggered inside runs go through the real SDK to this same runtime.
+    configure({ baseURL: url, accessToken: secretKey });
+    setDeps({ db: db.db, dbKind: db.kind, jobs: createTriggerJobQueue(), keyRing: getKeyRing });
+    const requeued = options.accept ? 0 : await executor.store.requeueAbandoned();
+    if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });
+    executor.start();
+    if (options.cron !== false) cron.start();
+    logger.info("local runtime ready", { url, database: db.kind, tasks: catalog.list().map((t) => t.id) });
+    return {
+      url,
+      db,
+      catalog,
+      executor,
+      cron,
+      sandbox,
+      close: async (graceMs = 10_000) => {
+        cron.stop();
+        await closeServer(server);
+        await executor.stop(graceMs);
+        setDeps(undefined);
+        await sandbox?.close();
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (err) {
+    await sandbox?.close();
+    if (ownsDb) await db.close();
+    throw err;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,86 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { integrationConnections, tenants } from "../../db/schema.ts";
+import { createTestDb, type TestDb } from "../../test/helpers/test-db.ts";
+import { parseKeyRing } from "../crypto/key-ring.ts";
+import { rowsOf } from "../db/types.ts";
+import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
+import { rotateCredentialKeys } from "./rotate-credential-keys.ts";
+
+const K1 = Buffer.alloc(32, 11).toString("base64");
+const K2 = Buffer.alloc(32, 22).toString("base64");
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => db?.close());
+beforeEach(async () => db.truncate());
+
+async function seed(count: number) {
+  const v1 = await parseKeyRing(`v1:${K1}`);
+  const [tenant] = await db.db.insert(tenants).values({ name: "T" }).returning();
+  const rows = [];
+  for (let i = 0; i < count; i++) {
+    const provider = `provider_${i}`;
+    const sealed = await encryptCredentials(
+      v1,
+      { tenantId: tenant!.id, provider },
+      { access_token: `tok-${i}` },
+    );
+    rows.push({
+      tenantId: tenant!.id,
+      provider,
+      credentials: sealed.credentials,
+      keyVersion: sealed.keyVersion,
+    });
+  }
+  return db.db.insert(integrationConnections).values(rows).returning();
+}
+
+describe("credential key rotation", () => {
+  it("re-encrypts every row under the new key in batches and reports progress", async () => {
+    await seed(5);
+    const ring = await parseKeyRing(`v2:${K2},v1:${K1}`);
+    const progress: { processed: number; total: number }[] = [];
+    const summary = await rotateCredentialKeys(db.db, ring, {
+      batchSize: 2,
+      onProgress: (p) => void progress.push(p),
+    });
+    expect(summary).toMatchObject({ currentVersion: "v2", rotated: 5, failed: 0, batches: 3 });
+    expect(progress.at(-1)).toEqual({ processed: 5, total: 5 });
+
+    const onlyNew = await parseKeyRing(`v2:${K2}`);
+    const rows = await db.db.select().from(integrationConnections);
+    expect(rows.every((r) => r.keyVersion === "v2")).toBe(true);
+    for (const row of rows) {
+      const plain = await decryptCredentials(onlyNew, row, row.credentials);
+      expect(plain.access_token).toBe(`tok-${row.provider.split("_")[1]}`);
+    }
+  });
+
+  it("is safe to re-run: a second pass finds nothing to do", async () => {
+    await seed(3);
+    const ring = await parseKeyRing(`v2:${K2},v1:${K1}`);
+    await rotateCredentialKeys(db.db, ring);
+    const again = await rotateCredentialKeys(db.db, ring);
+    expect(again).toMatchObject({ rotated: 0, batches: 0 });
+  });
+
+  it("rotates every readable row, then fails naming the rows it could not decrypt", async () => {
+    const [broken] = await seed(3);
+    await db.db.execute(sql`update integration_connections
+      set credentials = jsonb_build_object('access_token', 'sb1.v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA')
+      where id = ${broken!.id}`);
+    const ring = await parseKeyRing(`v2:${K2},v1:${K1}`);
+    await expect(rotateCredentialKeys(db.db, ring, { batchSize: 1 })).rejects.toMatchObject({
+      code: "rotation_incomplete",
+      context: { connectionIds: [broken!.id], rotated: 2 },
+    });
+    const versions = rowsOf<{ id: string; key_version: string }>(
+      await db.db.execute(sql`select id, key_version from integration_connections`),
+    );
+    expect(versions.filter((v) => v.key_version === "v2")).toHaveLength(2);
+    expect(versions.find((v) => v.id === broken!.id)?.key_version).toBe("v1");
+  });
+});
