@@ -18,9 +18,13 @@ async function seed(db: Db): Promise<void> {
   const rows = [];
   for (let i = 0; i < ROWS; i++) {
     const owner = { tenantId: tenant!.id, provider: `p${i}` };
-    rows.push({ ...owner, ...(await encryptCredentials(v1, owner, { access_token: `t${i}`, refresh_token: `r${i}` })) });
+    rows.push({
+      ...owner,
+      ...(await encryptCredentials(v1, owner, { access_token: `t${i}`, refresh_token: `r${i}` })),
+    });
   }
-  for (let i = 0; i < rows.length; i += 500) await db.insert(integrationConnections).values(rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += 500)
+    await db.insert(integrationConnections).values(rows.slice(i, i + 500));
 }
 
 /** Baseline: what a naive rotation does — one read and one write per row. */
