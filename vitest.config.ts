@@ -17,6 +17,7 @@ export default defineConfig({
     env: {
       NODE_ENV: "test",
       LOG_LEVEL: "warn",
+      OAUTH_STATE_SECRET: "test-oauth-state-secret-0123456789abcdef",
       // A fixed test key ring: v2 encrypts, v1 still decrypts.
       ENCRYPTION_KEYS:
         "v2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,v1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",

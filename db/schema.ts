@@ -68,6 +68,19 @@ export const integrationConnections = pgTable(
     lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
     lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
     refreshFailures: integer("refresh_failures").notNull().default(0),
+    /** When the sweep should refresh next: expiry minus lead, or the keep-alive date. */
+    refreshDueAt: timestamp("refresh_due_at", { withTimezone: true }),
+    refreshRequestedAt: timestamp("refresh_requested_at", { withTimezone: true }),
+    refreshAttemptedAt: timestamp("refresh_attempted_at", { withTimezone: true }),
+    /** The fence of a refresh in progress: only the lease owner may write its outcome. */
+    refreshLeaseOwner: text("refresh_lease_owner"),
+    refreshLeaseUntil: timestamp("refresh_lease_until", { withTimezone: true }),
+    /** A provider answer recorded before it is applied (crash recovery for rotating tokens). */
+    pendingCredentials: jsonb("pending_credentials").$type<Record<string, string>>(),
+    pendingTokenExpiresAt: timestamp("pending_token_expires_at", { withTimezone: true }),
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    statusChangedAt: timestamp("status_changed_at", { withTimezone: true }),
+    scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
     healthFailures: integer("health_failures").notNull().default(0),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
@@ -76,11 +89,61 @@ export const integrationConnections = pgTable(
     uniqueIndex("integration_connections_tenant_provider_uq").on(t.tenantId, t.provider),
     index("integration_connections_key_version_idx").on(t.keyVersion),
     index("integration_connections_expiry_idx").on(t.tokenExpiresAt).where(sql`${t.status} = 'active'`),
+    index("integration_connections_refresh_due_idx")
+      .on(t.refreshDueAt)
+      .where(sql`${t.status} in ('active', 'error')`),
     check(
       "integration_connections_status_ck",
       sql`${t.status} in ('active', 'expired', 'error', 'disconnected')`,
     ),
     tenantPolicy("integration_connections_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/** Pending OAuth authorizations: single-use, short-lived, holding the PKCE verifier (encrypted). */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    nonce: text("nonce").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    codeVerifier: text("code_verifier"),
+    redirectUri: text("redirect_uri").notNull(),
+    returnUrl: text("return_url"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("oauth_states_expires_idx").on(t.expiresAt),
+    tenantPolicy("oauth_states_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/** Every status change of a connection, and whether its owner was told. */
+export const connectionTransitions = pgTable(
+  "connection_transitions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => integrationConnections.id, { onDelete: "cascade" }),
+    fromStatus: text("from_status").notNull(),
+    toStatus: text("to_status").notNull(),
+    reason: text("reason"),
+    notifiedAt: timestamp("notified_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("connection_transitions_connection_idx").on(t.connectionId, t.createdAt),
+    index("connection_transitions_unnotified_idx").on(t.createdAt).where(sql`${t.notifiedAt} is null`),
+    tenantPolicy("connection_transitions_isolation", "tenant_id"),
   ],
 ).enableRLS();
 

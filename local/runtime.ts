@@ -5,8 +5,10 @@ import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
+import { setIngressDeps } from "../src/ingress/ingress-deps.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
+import { connectionContext } from "./connection-context.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
 import type { RunRow } from "./executor/run-store.ts";
@@ -14,6 +16,7 @@ import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { serve } from "./node-http.ts";
 import { createRuntimeHandler } from "./runtime-routes.ts";
 import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
+import { writeSandboxEnv } from "./sandbox/sandbox-env-file.ts";
 import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.ts";
 
 export interface RuntimeOptions {
@@ -81,7 +84,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const { server, url } = await serve(handler, options.port ?? config.PORT, options.host);
     // Child runs triggered inside runs go through the real SDK to this same runtime.
     configure({ baseURL: url, accessToken: secretKey });
-    setDeps({ db: db.db, dbKind: db.kind, jobs: createTriggerJobQueue(), keyRing: getKeyRing });
+    const jobs = createTriggerJobQueue();
+    setDeps({ db: db.db, dbKind: db.kind, jobs, keyRing: getKeyRing });
+    const { deps: connectionDeps, oauth } = await connectionContext(db.db, config.PUBLIC_BASE_URL ?? url);
+    setIngressDeps({ ...connectionDeps, jobs, oauth });
+    const removeSandboxFile = sandbox ? writeSandboxEnv(config.DATA_DIR, sandbox.env) : () => {};
     const requeued = options.accept ? 0 : await executor.store.requeueAbandoned();
     if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });
     executor.start();
@@ -99,6 +106,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         await closeServer(server);
         await executor.stop(graceMs);
         setDeps(undefined);
+        setIngressDeps(undefined);
+        removeSandboxFile();
         await sandbox?.close();
         if (ownsDb) await db.close();
       },

@@ -17,6 +17,8 @@ const baseSchema = z.object({
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().min(1).default(".data"),
   ENCRYPTION_KEYS: optionalString,
+  /** HMAC key for OAuth `state` (at least 32 characters). */
+  OAUTH_STATE_SECRET: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: optionalUrl,
   SENTRY_DSN: optionalUrl,

@@ -8,6 +8,8 @@ import { AppError, UnavailableError } from "./errors.ts";
 export interface TriggerJobOptions {
   /** Deduplicates the trigger, with global scope (the same key from anywhere → one run). */
   idempotencyKey?: string;
+  /** How long the key dedupes ("15m", "30d"; Trigger.dev's default is 30 days). */
+  idempotencyKeyTTL?: string;
   /** Runs sharing a key share the task's per-key concurrency (we use the tenant id). */
   concurrencyKey?: string;
   tags?: string[];

@@ -1,3 +1,5 @@
+import { handleOAuthCallback } from "./oauth-callback.ts";
+
 /**
  * Maps public paths to web-standard handlers. Mountable anywhere a `Request` becomes a
  * `Response` (Node, Next.js route handlers, Vercel, Cloudflare Workers). Edge-safe.
@@ -12,15 +14,21 @@ interface Route {
 
 const routes: Route[] = [];
 
-/** Registers a handler for a path such as `/webhooks/stripe` or `/webhooks/lob/:tenantId`. */
-export function addRoute(path: string, handler: WebhookHandler): void {
+function pattern(path: string): Omit<Route, "handler"> {
   const names: string[] = [];
   const source = path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
     names.push(name);
     return "([^/]+)";
   });
-  routes.push({ pattern: new RegExp(`^${source}/?$`), names, handler });
+  return { pattern: new RegExp(`^${source}/?$`), names };
 }
+
+/** Registers a handler for a path such as `/webhooks/stripe` or `/webhooks/lob/:tenantId`. */
+export function addRoute(path: string, handler: WebhookHandler): void {
+  routes.push({ ...pattern(path), handler });
+}
+
+addRoute("/oauth/callback/:provider", handleOAuthCallback);
 
 /** The prefixes this router owns: a request under them that matches no route gets a 404. */
 export const ROUTER_PREFIXES = ["/webhooks/", "/oauth/"];

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { AppError } from "../../src/errors.ts";
+import { adoptSandboxEnv } from "../sandbox/sandbox-env-file.ts";
+import { registerConnectionsCommand } from "./connections-command.ts";
 import { registerDbCommand } from "./db-command.ts";
 import { registerRunsCommand } from "./runs-command.ts";
 import { registerTaskCommand } from "./task-command.ts";
@@ -8,6 +10,8 @@ import { registerTenantsCommand } from "./tenants-command.ts";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 process.env.SWITCHBOARD_LOCAL ??= "1";
+// Talk to the simulators of a running `npm start` in sandbox mode.
+adoptSandboxEnv(process.env.DATA_DIR?.trim() || ".data");
 
 const program = new Command()
   .name("switchboard")
@@ -15,6 +19,7 @@ const program = new Command()
   .exitOverride();
 
 registerTenantsCommand(program);
+registerConnectionsCommand(program);
 registerTaskCommand(program);
 registerRunsCommand(program);
 registerDbCommand(program);

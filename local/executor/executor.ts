@@ -129,7 +129,9 @@ export class Executor extends EventEmitter {
 
   private queueKeyOf(row: RunRow, task: LoadedTask | undefined): { key: string; limit: number } {
     const name = row.queue ?? task?.manifest.queue?.name ?? `task/${row.taskId}`;
-    const limit = task?.manifest.queue?.concurrencyLimit ?? Number.POSITIVE_INFINITY;
+    const limit =
+      (row.queue ? this.options.catalog.queueLimit(row.queue) : task?.manifest.queue?.concurrencyLimit) ??
+      Number.POSITIVE_INFINITY;
     return { key: `${name}\u0000${row.concurrencyKey ?? ""}`, limit };
   }
 

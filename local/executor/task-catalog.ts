@@ -18,6 +18,8 @@ export interface LoadedTask {
 export interface TaskCatalog {
   get(id: string): LoadedTask | undefined;
   list(): LoadedTask[];
+  /** The concurrency limit of a queue declared with `queue()` or on a task. */
+  queueLimit(name: string): number | undefined;
 }
 
 let catalog: StandardResourceCatalog | undefined;
@@ -78,5 +80,7 @@ export async function loadTaskCatalog(dirs: readonly string[] = ["trigger"]): Pr
   return {
     get,
     list: () => [...ids].sort().map((id) => get(id)!),
+    queueLimit: (name) =>
+      current.listQueueManifests().find((q) => q.name === name)?.concurrencyLimit ?? undefined,
   };
 }

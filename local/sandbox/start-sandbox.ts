@@ -1,23 +1,73 @@
+import { type ApiKeySimulator, startApiKeySimulator } from "./api-key-server.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "./oauth-server.ts";
+import type { SimRoute } from "./simulator.ts";
 
 export interface Sandbox {
-  oauth: OAuthSimulator;
-  /** Environment the sandbox points providers at (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
+  google: OAuthSimulator;
+  slack: OAuthSimulator;
+  meta: OAuthSimulator;
+  resend: ApiKeySimulator;
+  /** Environment pointing providers at the simulators (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
   env: Record<string, string>;
   close(): Promise<void>;
 }
 
-/** Starts every provider simulator on loopback ports. */
+const CLIENT = { id: "sandbox-client", secret: "sandbox-secret" };
+const GOOGLE_PROVIDERS = ["google_ads", "ga4", "google_drive", "google_calendar"];
+
+function oauthEnv(id: string, sim: OAuthSimulator, apiUrl: string): Record<string, string> {
+  const prefix = id.toUpperCase();
+  return {
+    [`${prefix}_AUTH_URL`]: sim.authorizeUrl,
+    [`${prefix}_TOKEN_URL`]: sim.tokenUrl,
+    [`${prefix}_REVOKE_URL`]: sim.revokeUrl,
+    [`${prefix}_API_URL`]: apiUrl,
+    [`${prefix}_CLIENT_ID`]: CLIENT.id,
+    [`${prefix}_CLIENT_SECRET`]: CLIENT.secret,
+  };
+}
+
+/** Starts the provider simulators on loopback ports and returns the environment that points at them. */
 export async function startSandbox(): Promise<Sandbox> {
-  const oauth = await startOAuthSimulator({ clientId: "sandbox-client", clientSecret: "sandbox-secret" });
+  let google: OAuthSimulator | undefined;
+  const googleProbe: SimRoute = (request) =>
+    google?.isValidAccessToken(request.headers.authorization?.replace(/^Bearer\s+/i, ""))
+      ? { body: { ok: true } }
+      : { status: 401, body: { error: { code: 401, status: "UNAUTHENTICATED" } } };
+  google = await startOAuthSimulator({
+    dialect: "standard",
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    apiRoutes: { "GET /*": googleProbe },
+  });
+  const slack = await startOAuthSimulator({
+    dialect: "slack",
+    rotateRefreshTokens: true,
+    expiresIn: 43_200,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+  });
+  const meta = await startOAuthSimulator({
+    dialect: "meta",
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+  });
+  const resend = await startApiKeySimulator();
   const env: Record<string, string> = {
-    SANDBOX_OAUTH_TOKEN_URL: oauth.tokenUrl,
-    SANDBOX_OAUTH_AUTH_URL: oauth.authorizeUrl,
-    SANDBOX_OAUTH_CLIENT_ID: "sandbox-client",
+    ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthEnv(id, google!, google!.url))),
+    ...oauthEnv("slack", slack, `${slack.url}/api`),
+    ...oauthEnv("meta_ads", meta, meta.url),
+    RESEND_API_URL: resend.url,
+    ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform`,
   };
   return {
-    oauth,
+    google,
+    slack,
+    meta,
+    resend,
     env,
-    close: () => oauth.close(),
+    close: async () => {
+      await Promise.all([google!.close(), slack.close(), meta.close(), resend.close()]);
+    },
   };
 }

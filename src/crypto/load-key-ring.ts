@@ -1,30 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getConfig, isLocalMode } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
+import { readOrCreateDevSecret } from "./dev-secret.ts";
 import { type KeyRing, parseKeyRing } from "./key-ring.ts";
 
 let cached: Promise<KeyRing> | undefined;
-
-/** Reads or creates `.data/dev-encryption-key`: the local runtime's stand-in for ENCRYPTION_KEYS. */
-function developmentKeySpec(dataDir: string): string {
-  const path = join(dataDir, "dev-encryption-key");
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch {
-    mkdirSync(dataDir, { recursive: true });
-    const spec = `dev1:${randomBytes(32).toString("base64")}`;
-    try {
-      writeFileSync(path, `${spec}\n`, { mode: 0o600, flag: "wx" });
-      return spec;
-    } catch {
-      // Another process created it first: use theirs.
-      return readFileSync(path, "utf8").trim();
-    }
-  }
-}
 
 /**
  * The process's key ring (Node only). Outside local mode a missing ENCRYPTION_KEYS is fatal;
@@ -40,7 +22,13 @@ export function getKeyRing(): Promise<KeyRing> {
     logger.warn("ENCRYPTION_KEYS is not set: using a generated development key; never use it in production", {
       path: join(config.DATA_DIR, "dev-encryption-key"),
     });
-    return parseKeyRing(developmentKeySpec(config.DATA_DIR));
+    return parseKeyRing(
+      readOrCreateDevSecret(
+        config.DATA_DIR,
+        "dev-encryption-key",
+        () => `dev1:${randomBytes(32).toString("base64")}`,
+      ),
+    );
   })();
   cached.catch(() => {
     cached = undefined;

@@ -1,0 +1,90 @@
+import { sql } from "drizzle-orm";
+import { decryptSecret } from "../crypto/envelope.ts";
+import { verifyState } from "../crypto/signed-state.ts";
+import { rowsOf } from "../db/types.ts";
+import { ValidationError } from "../errors.ts";
+import { exchangeAuthorizationCode } from "../providers/oauth-client.ts";
+import { providerConfig } from "../providers/provider-config.ts";
+import type { ConnectionDeps } from "./connection-deps.ts";
+import type { OAuthSettings } from "./oauth-settings.ts";
+import { saveConnection } from "./save-connection.ts";
+import { recordTransition } from "./transition-connection.ts";
+
+export interface OAuthCallbackInput {
+  provider: string;
+  code: string | null;
+  state: string | null;
+  /** The provider's `error` parameter (the user declined). */
+  error: string | null;
+}
+
+interface StateRow {
+  code_verifier: string | null;
+  redirect_uri: string;
+  return_url: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Finishes an OAuth connection. The state must be correctly signed, unexpired, for this provider
+ * and unused (it is consumed here, in one statement, so a replay finds it gone). Nothing is
+ * stored unless the provider exchanges the code.
+ */
+export async function completeOAuth(
+  deps: ConnectionDeps,
+  settings: OAuthSettings,
+  input: OAuthCallbackInput,
+): Promise<{ connectionId: string; tenantId: string; returnUrl: string }> {
+  if (!input.state) throw new ValidationError("The OAuth callback has no state");
+  const state = await verifyState(settings.stateSecret, input.state);
+  if (state.provider !== input.provider)
+    throw new ValidationError("The OAuth state belongs to another provider");
+  const [row] = rowsOf<StateRow>(
+    await deps.db.execute(sql`update oauth_states set used_at = now()
+      where nonce = ${state.nonce} and tenant_id = ${state.tenantId} and provider = ${state.provider}
+        and used_at is null and expires_at > now()
+      returning code_verifier, redirect_uri, return_url, metadata`),
+  );
+  if (!row)
+    throw new ValidationError("The OAuth state was already used or has expired: start the connection again");
+  if (input.error) throw new ValidationError(`Authorization was not granted: ${input.error}`);
+  if (!input.code) throw new ValidationError("The OAuth callback has no code");
+
+  const config = providerConfig(input.provider, deps.env);
+  const owner = { tenantId: state.tenantId, provider: state.provider };
+  const codeVerifier = row.code_verifier
+    ? await decryptSecret(deps.keyRing, row.code_verifier, { ...owner, field: `pkce:${state.nonce}` })
+    : undefined;
+  const tokens = await exchangeAuthorizationCode(config, {
+    code: input.code,
+    redirectUri: row.redirect_uri,
+    codeVerifier,
+    metadata: row.metadata,
+  });
+  const saved = await saveConnection(deps.db, deps.keyRing, {
+    ...owner,
+    credentials: {
+      access_token: tokens.accessToken,
+      ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+      ...tokens.extraSecrets,
+    },
+    expiresAt: tokens.expiresAt,
+    scopes: tokens.scopes ?? config.entry.oauth?.scopes ?? [],
+    metadata: { ...row.metadata, ...tokens.account, connectedVia: "oauth" },
+  });
+  if (saved.previousStatus === "expired" || saved.previousStatus === "error") {
+    const transition = await recordTransition(deps.db, {
+      ...owner,
+      connectionId: saved.id,
+      fromStatus: saved.previousStatus,
+      toStatus: "active",
+      reason: "reconnected",
+    });
+    await deps.notifier.notify(transition);
+  }
+  return {
+    connectionId: saved.id,
+    tenantId: state.tenantId,
+    returnUrl: row.return_url ?? settings.defaultReturnUrl,
+  };
+}

@@ -1,0 +1,78 @@
+import { eq, sql } from "drizzle-orm";
+import { integrationConnections } from "../../db/schema.ts";
+import { NotFoundError } from "../errors.ts";
+import { logger } from "../observability/logger.ts";
+import { timeProviderCall } from "../observability/time-provider-call.ts";
+import { type ProviderConfig, providerConfig } from "../providers/provider-config.ts";
+import type { ConnectionDeps } from "./connection-deps.ts";
+import { decryptCredentials } from "./credential-cipher.ts";
+import { transitionConnection } from "./transition-connection.ts";
+
+export type RevocationResult = "revoked" | "unsupported" | "failed" | "nothing_to_revoke";
+
+async function revoke(config: ProviderConfig, fields: Record<string, string>): Promise<RevocationResult> {
+  const token = fields.refresh_token ?? fields.access_token;
+  if (!config.revokeUrl) return "unsupported";
+  if (!token) return "nothing_to_revoke";
+  const oauth = config.entry.oauth!;
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  const form = new URLSearchParams();
+  if (oauth.revokeStyle === "bearer") {
+    headers.authorization = `Bearer ${fields.access_token ?? token}`;
+  } else {
+    form.set("token", token);
+    if (oauth.clientAuth === "basic" && config.clientId && config.clientSecret) {
+      headers.authorization = `Basic ${btoa(`${config.clientId}:${config.clientSecret}`)}`;
+    } else if (config.clientId) {
+      form.set("client_id", config.clientId);
+      if (config.clientSecret) form.set("client_secret", config.clientSecret);
+    }
+  }
+  return timeProviderCall({ provider: config.entry.id, operation: "oauth.revoke" }, async () => {
+    const response = await fetch(config.revokeUrl!, {
+      method: "POST",
+      headers,
+      body: form,
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    return { value: response.ok ? "revoked" : "failed", status: response.status };
+  });
+}
+
+/**
+ * Disconnects: revokes the grant where the provider supports it (a failed revocation is
+ * recorded, never blocks the disconnect), wipes the credentials and marks the row disconnected.
+ */
+export async function disconnectConnection(
+  deps: ConnectionDeps,
+  connectionId: string,
+): Promise<{ connectionId: string; revocation: RevocationResult }> {
+  const [row] = await deps.db
+    .select()
+    .from(integrationConnections)
+    .where(eq(integrationConnections.id, connectionId));
+  if (!row) throw new NotFoundError(`No connection ${connectionId}`);
+  if (row.status === "disconnected") return { connectionId, revocation: "nothing_to_revoke" };
+  const config = providerConfig(row.provider, deps.env);
+  let revocation: RevocationResult = "unsupported";
+  try {
+    const fields = await decryptCredentials(deps.keyRing, row, row.credentials);
+    revocation = await revoke(config, fields);
+  } catch (err) {
+    revocation = "failed";
+    logger.warn("revocation failed; disconnecting anyway", { connectionId, provider: row.provider, err });
+  }
+  await transitionConnection(deps.db, {
+    connectionId,
+    provider: row.provider,
+    from: ["active", "expired", "error"],
+    to: "disconnected",
+    reason: `disconnected (revocation: ${revocation})`,
+  });
+  await deps.db.execute(sql`update integration_connections set credentials = '{}'::jsonb, key_version = null,
+      token_expires_at = null, refresh_due_at = null, pending_credentials = null, pending_token_expires_at = null,
+      refresh_lease_owner = null, refresh_lease_until = null, updated_at = now()
+    where id = ${connectionId}`);
+  return { connectionId, revocation };
+}

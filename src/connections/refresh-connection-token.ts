@@ -1,0 +1,221 @@
+import { sql } from "drizzle-orm";
+import { keyVersionOf } from "../crypto/envelope.ts";
+import { rowsOf } from "../db/types.ts";
+import { AppError, NotFoundError } from "../errors.ts";
+import { logger } from "../observability/logger.ts";
+import { renewAccessToken } from "../providers/oauth-client.ts";
+import { providerConfig } from "../providers/provider-config.ts";
+import type { ConnectionDeps } from "./connection-deps.ts";
+import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
+import { recordRefreshFailure } from "./record-refresh-failure.ts";
+import { refreshDueAt } from "./refresh-schedule.ts";
+import { transitionConnection } from "./transition-connection.ts";
+
+export type RefreshOutcome =
+  | {
+      outcome: "refreshed" | "recovered";
+      connectionId: string;
+      tokenVersion: number;
+      expiresAt: string | null;
+    }
+  | { outcome: "not_due" | "already_refreshed" | "busy" | "inactive"; connectionId: string }
+  | { outcome: "expired" | "error"; connectionId: string; reason: string };
+
+export interface RefreshOptions {
+  /** Refresh even when the token is not due (CLI `connections refresh`, on-demand expiry). */
+  force?: boolean;
+  /** Refresh only if the token expires before this time (on-demand callers). */
+  dueBefore?: Date;
+  /** Test seam: runs after the provider's answer is recorded and before it is applied. */
+  afterAnswerRecorded?: () => void | Promise<void>;
+}
+
+const LEASE_SECONDS = 60;
+
+interface ClaimedRow {
+  id: string;
+  tenant_id: string;
+  provider: string;
+  status: string;
+  token_version: number;
+  credentials: Record<string, string>;
+  metadata: Record<string, unknown>;
+  token_expires_at: Date | string | null;
+  refresh_due_at: Date | string | null;
+  pending_credentials: Record<string, string> | null;
+  pending_token_expires_at: Date | string | null;
+}
+
+const asDate = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
+/**
+ * Rotation-safe refresh of one connection's token.
+ *
+ * 1. Fence: a compare-and-set lease on the row (only one refresher at a time, across processes),
+ *    which also records the attempt before the provider is called.
+ * 2. Re-read under the lease: a refresh another worker finished, or an answer a crashed worker
+ *    recorded but never applied, is used instead of calling the provider again.
+ * 3. The provider's answer is written (encrypted, as `pending_credentials`) before anything else,
+ *    then applied in a second statement; a crash between the two loses nothing.
+ * A missing refresh token in the answer keeps the old one.
+ */
+export async function refreshConnectionToken(
+  deps: ConnectionDeps,
+  connectionId: string,
+  options: RefreshOptions = {},
+): Promise<RefreshOutcome> {
+  const owner = crypto.randomUUID();
+  const [current] = rowsOf<{ token_version: number; status: string }>(
+    await deps.db.execute(
+      sql`select token_version, status from integration_connections where id = ${connectionId}`,
+    ),
+  );
+  if (!current) throw new NotFoundError(`No connection ${connectionId}`);
+  if (current.status !== "active" && current.status !== "error") return { outcome: "inactive", connectionId };
+
+  const [row] = rowsOf<ClaimedRow>(
+    await deps.db.execute(sql`update integration_connections set
+        refresh_lease_owner = ${owner},
+        refresh_lease_until = now() + make_interval(secs => ${LEASE_SECONDS}),
+        refresh_attempted_at = now()
+      where id = ${connectionId} and token_version = ${current.token_version}
+        and status in ('active', 'error')
+        and (refresh_lease_until is null or refresh_lease_until < now())
+      returning id, tenant_id, provider, status, token_version, credentials, metadata, token_expires_at,
+        refresh_due_at, pending_credentials, pending_token_expires_at`),
+  );
+  if (!row) {
+    const [now] = rowsOf<{ token_version: number }>(
+      await deps.db.execute(
+        sql`select token_version from integration_connections where id = ${connectionId}`,
+      ),
+    );
+    return now && now.token_version !== current.token_version
+      ? { outcome: "already_refreshed", connectionId }
+      : { outcome: "busy", connectionId };
+  }
+  const log = logger.child({ connectionId, tenantId: row.tenant_id, provider: row.provider });
+
+  if (row.pending_credentials) {
+    log.warn("applying a provider answer recorded by an interrupted refresh");
+    return apply(
+      deps,
+      row,
+      owner,
+      row.pending_credentials,
+      asDate(row.pending_token_expires_at),
+      "recovered",
+    );
+  }
+  const expiresAt = asDate(row.token_expires_at);
+  const due = asDate(row.refresh_due_at);
+  const needed =
+    options.force ||
+    (options.dueBefore
+      ? !expiresAt || expiresAt <= options.dueBefore
+      : !due || due.getTime() <= Date.now() + 3_600_000);
+  if (!needed) {
+    await release(deps, connectionId, owner);
+    return { outcome: "not_due", connectionId };
+  }
+
+  const config = providerConfig(row.provider, deps.env);
+  const owning = { tenantId: row.tenant_id, provider: row.provider };
+  const plain = await decryptCredentials(deps.keyRing, owning, row.credentials);
+  let answer: Awaited<ReturnType<typeof renewAccessToken>>;
+  try {
+    answer = await renewAccessToken(
+      config,
+      { accessToken: plain.access_token, refreshToken: plain.refresh_token },
+      row.metadata,
+    );
+  } catch (err) {
+    await release(deps, connectionId, owner);
+    const recorded = await recordRefreshFailure(deps, { connectionId, provider: row.provider }, err);
+    if (recorded) return recorded;
+    throw err;
+  }
+
+  // Keep every field we had (the refresh token when none came back), replace what the answer holds.
+  const merged = {
+    ...plain,
+    access_token: answer.accessToken,
+    ...(answer.refreshToken ? { refresh_token: answer.refreshToken } : {}),
+  };
+  const sealed = await encryptCredentials(deps.keyRing, owning, merged);
+  const recorded = rowsOf(
+    await deps.db.execute(sql`update integration_connections set
+        pending_credentials = ${JSON.stringify(sealed.credentials)}::jsonb,
+        pending_token_expires_at = ${answer.expiresAt?.toISOString() ?? null}
+      where id = ${connectionId} and refresh_lease_owner = ${owner} returning id`),
+  );
+  if (recorded.length === 0) {
+    // Our lease expired while the provider answered: never overwrite a newer refresh.
+    throw new AppError("refresh_fence_lost", "Refresh lease expired before the answer was recorded", {
+      retryable: true,
+      context: { connectionId },
+    });
+  }
+  await options.afterAnswerRecorded?.();
+  return apply(deps, row, owner, sealed.credentials, answer.expiresAt ?? null, "refreshed");
+}
+
+async function apply(
+  deps: ConnectionDeps,
+  row: ClaimedRow,
+  owner: string,
+  credentials: Record<string, string>,
+  expiresAt: Date | null,
+  outcome: "refreshed" | "recovered",
+): Promise<RefreshOutcome> {
+  const entry = providerConfig(row.provider, deps.env).entry;
+  const due = refreshDueAt(entry, expiresAt);
+  const version = keyVersionOf(Object.values(credentials)[0] ?? "");
+  const [applied] = rowsOf<{ token_version: number; previous: string }>(
+    await deps.db.execute(sql`update integration_connections c set
+        credentials = ${JSON.stringify(credentials)}::jsonb,
+        key_version = ${version},
+        token_version = c.token_version + 1,
+        token_expires_at = ${expiresAt?.toISOString() ?? null},
+        refresh_due_at = ${due?.toISOString() ?? null},
+        pending_credentials = null,
+        pending_token_expires_at = null,
+        refresh_lease_owner = null,
+        refresh_lease_until = null,
+        last_refreshed_at = now(),
+        refresh_failures = 0,
+        failing_since = null,
+        last_error = null,
+        last_error_at = null,
+        updated_at = now()
+      where c.id = ${row.id} and c.refresh_lease_owner = ${owner}
+      returning c.token_version, ${row.status}::text as previous`),
+  );
+  if (!applied) {
+    throw new AppError("refresh_fence_lost", "Refresh lease expired before the answer was applied", {
+      retryable: true,
+      context: { connectionId: row.id },
+    });
+  }
+  if (row.status === "error") {
+    const transition = await transitionConnection(deps.db, {
+      connectionId: row.id,
+      provider: row.provider,
+      from: ["error"],
+      to: "active",
+      reason: "token refreshed",
+    });
+    if (transition) await deps.notifier.notify(transition);
+  }
+  return {
+    outcome,
+    connectionId: row.id,
+    tokenVersion: applied.token_version,
+    expiresAt: expiresAt?.toISOString() ?? null,
+  };
+}
+
+async function release(deps: ConnectionDeps, connectionId: string, owner: string): Promise<void> {
+  await deps.db.execute(sql`update integration_connections set refresh_lease_owner = null, refresh_lease_until = null
+    where id = ${connectionId} and refresh_lease_owner = ${owner}`);
+}

@@ -1,0 +1,130 @@
+import { and, eq, sql } from "drizzle-orm";
+import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
+import { decryptCredentials } from "../connections/credential-cipher.ts";
+import type { Transition } from "../connections/transition-connection.ts";
+import type { KeyRing } from "../crypto/key-ring.ts";
+import { type Db, rowsOf } from "../db/types.ts";
+import { AppError } from "../errors.ts";
+import { logger } from "../observability/logger.ts";
+import { findProvider } from "../providers/catalog.ts";
+
+export interface Notifier {
+  /** Tells the connection's owner about one transition; marks it notified once sent. */
+  notify(transition: Transition): Promise<boolean>;
+}
+
+export interface NotifierDeps {
+  db: Db;
+  keyRing: KeyRing;
+  /** Platform channel (ALERTS_SLACK_WEBHOOK_URL) when the tenant has no Slack alert channel. */
+  platformSlackWebhookUrl?: string | undefined;
+  /** Error tracking (Sentry in Node processes); injected so this module stays edge-safe. */
+  capture?: (err: unknown, tags: { tenantId: string; provider: string }) => Promise<unknown>;
+}
+
+function message(t: Transition): string {
+  const name = findProvider(t.provider)?.name ?? t.provider;
+  if (t.toStatus === "active") return `:white_check_mark: ${name} is connected again (was ${t.fromStatus}).`;
+  if (t.toStatus === "expired") {
+    return `:warning: ${name} access expired or was revoked (${t.reason ?? "no reason given"}). Reconnect ${name} to resume.`;
+  }
+  return `:rotating_light: ${name} keeps failing (${t.reason ?? "unknown error"}); Switchboard marked it as errored and keeps retrying.`;
+}
+
+/** The tenant's own Slack alert channel: the incoming webhook of its active Slack connection. */
+async function tenantChannel(deps: NotifierDeps, tenantId: string): Promise<string | undefined> {
+  const [slack] = await deps.db
+    .select()
+    .from(integrationConnections)
+    .where(
+      and(
+        eq(integrationConnections.tenantId, tenantId),
+        eq(integrationConnections.provider, "slack"),
+        eq(integrationConnections.status, "active"),
+      ),
+    );
+  if (!slack?.credentials.incoming_webhook_url) return undefined;
+  const plain = await decryptCredentials(deps.keyRing, slack, {
+    incoming_webhook_url: slack.credentials.incoming_webhook_url,
+  });
+  return plain.incoming_webhook_url;
+}
+
+/**
+ * Sends connection transitions to Slack (tenant channel, else the platform's) and Sentry. A send
+ * that fails leaves the transition un-notified for the next sweep to retry.
+ */
+export function createConnectionNotifier(deps: NotifierDeps): Notifier {
+  return {
+    async notify(t) {
+      const log = logger.child({ tenantId: t.tenantId, connectionId: t.connectionId, provider: t.provider });
+      try {
+        const url = (await tenantChannel(deps, t.tenantId)) ?? deps.platformSlackWebhookUrl;
+        if (url) {
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text: message(t) }),
+            signal: AbortSignal.timeout(5_000),
+          });
+          if (!response.ok) throw new Error(`Slack answered ${response.status}`);
+        }
+        if (t.toStatus !== "active" && deps.capture) {
+          await deps.capture(new AppError(`connection_${t.toStatus}`, message(t)), {
+            tenantId: t.tenantId,
+            provider: t.provider,
+          });
+        }
+        await deps.db
+          .update(connectionTransitions)
+          .set({ notifiedAt: new Date() })
+          .where(eq(connectionTransitions.id, t.id));
+        log.info("connection transition notified", {
+          from: t.fromStatus,
+          to: t.toStatus,
+          channel: url ? "slack" : "none",
+        });
+        return true;
+      } catch (err) {
+        log.error("could not notify a connection transition; the sweep will retry", {
+          err,
+          transitionId: t.id,
+        });
+        return false;
+      }
+    },
+  };
+}
+
+/** Re-sends transitions whose notification failed (older than a minute, newest day only). */
+export async function notifyPendingTransitions(db: Db, notifier: Notifier): Promise<number> {
+  const pending = rowsOf<{
+    id: string;
+    tenant_id: string;
+    connection_id: string;
+    provider: string;
+    from_status: Transition["fromStatus"];
+    to_status: Transition["toStatus"];
+    reason: string | null;
+  }>(
+    await db.execute(sql`select t.id, t.tenant_id, t.connection_id, c.provider, t.from_status, t.to_status, t.reason
+      from connection_transitions t join integration_connections c on c.id = t.connection_id
+      where t.notified_at is null and t.to_status <> 'disconnected'
+        and t.created_at < now() - interval '1 minute' and t.created_at > now() - interval '1 day'
+      order by t.created_at limit 100`),
+  );
+  let sent = 0;
+  for (const row of pending) {
+    const ok = await notifier.notify({
+      id: row.id,
+      tenantId: row.tenant_id,
+      connectionId: row.connection_id,
+      provider: row.provider,
+      fromStatus: row.from_status,
+      toStatus: row.to_status,
+      reason: row.reason,
+    });
+    if (ok) sent++;
+  }
+  return sent;
+}

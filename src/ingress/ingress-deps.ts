@@ -1,0 +1,70 @@
+import { neon } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
+import * as schema from "../../db/schema.ts";
+import type { ConnectionDeps } from "../connections/connection-deps.ts";
+import type { OAuthSettings } from "../connections/oauth-settings.ts";
+import { parseKeyRing } from "../crypto/key-ring.ts";
+import type { Db } from "../db/types.ts";
+import { ConfigError } from "../errors.ts";
+import { createConnectionNotifier } from "../health/connection-notifier.ts";
+import { createTriggerJobQueue, type JobQueue } from "../jobs.ts";
+
+/** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
+export interface IngressDeps extends ConnectionDeps {
+  jobs: JobQueue;
+  oauth: OAuthSettings;
+}
+
+type Env = Record<string, string | undefined>;
+let current: Promise<IngressDeps> | undefined;
+
+export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthSettings {
+  const publicBaseUrl = env.PUBLIC_BASE_URL ?? fallbackBaseUrl;
+  const stateSecret = env.OAUTH_STATE_SECRET;
+  if (!publicBaseUrl || !stateSecret)
+    throw new ConfigError("PUBLIC_BASE_URL and OAUTH_STATE_SECRET are required for OAuth");
+  const appUrl = env.APP_URL ?? publicBaseUrl;
+  return {
+    stateSecret,
+    publicBaseUrl,
+    allowedReturnOrigins: [...new Set([new URL(appUrl).origin, new URL(publicBaseUrl).origin])],
+    defaultReturnUrl: appUrl,
+  };
+}
+
+/**
+ * Builds handler dependencies from the environment on an edge runtime: the Neon HTTP driver
+ * (one request per statement, so handler code uses single statements, never interactive
+ * transactions), the key ring from ENCRYPTION_KEYS and the Trigger.dev client.
+ */
+async function fromEnv(env: Env): Promise<IngressDeps> {
+  if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL is required by the web handlers");
+  if (!env.ENCRYPTION_KEYS) throw new ConfigError("ENCRYPTION_KEYS is required by the web handlers");
+  const db = drizzle({ client: neon(env.DATABASE_URL), schema }) as unknown as Db;
+  const keyRing = await parseKeyRing(env.ENCRYPTION_KEYS);
+  return {
+    db,
+    keyRing,
+    env,
+    jobs: createTriggerJobQueue(),
+    oauth: oauthSettingsFromEnv(env),
+    notifier: createConnectionNotifier({
+      db,
+      keyRing,
+      platformSlackWebhookUrl: env.ALERTS_SLACK_WEBHOOK_URL,
+    }),
+  };
+}
+
+export function getIngressDeps(): Promise<IngressDeps> {
+  current ??= fromEnv(globalThis.process?.env ?? {});
+  current.catch(() => {
+    current = undefined;
+  });
+  return current;
+}
+
+/** The local runtime and tests install their own (PGlite, sandbox endpoints). */
+export function setIngressDeps(deps: IngressDeps | undefined): void {
+  current = deps ? Promise.resolve(deps) : undefined;
+}

@@ -1,0 +1,146 @@
+import { Writable } from "node:stream";
+import { integrationConnections, tenants } from "../../db/schema.ts";
+import { type ApiKeySimulator, startApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
+import { type OAuthSimulator, startOAuthSimulator } from "../../local/sandbox/oauth-server.ts";
+import type { ConnectionDeps } from "../../src/connections/connection-deps.ts";
+import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
+import type { OAuthSettings } from "../../src/connections/oauth-settings.ts";
+import { refreshDueAt } from "../../src/connections/refresh-schedule.ts";
+import { parseKeyRing } from "../../src/crypto/key-ring.ts";
+import { createConnectionNotifier } from "../../src/health/connection-notifier.ts";
+import { setLogSink } from "../../src/observability/logger.ts";
+import { findProvider } from "../../src/providers/catalog.ts";
+import { createTestDb, type TestDb } from "./test-db.ts";
+
+export interface ConnectionFixture {
+  db: TestDb;
+  deps: ConnectionDeps;
+  oauth: OAuthSettings;
+  google: OAuthSimulator;
+  slack: OAuthSimulator;
+  meta: OAuthSimulator;
+  resend: ApiKeySimulator;
+  /** Slack incoming-webhook posts the platform alert channel received. */
+  alerts(): string[];
+  logs: string[];
+  close(): Promise<void>;
+}
+
+const CLIENT = { id: "test-client", secret: "test-client-secret-value" };
+
+function providerEnv(id: string, sim: OAuthSimulator, apiUrl: string): Record<string, string> {
+  const p = id.toUpperCase();
+  return {
+    [`${p}_AUTH_URL`]: sim.authorizeUrl,
+    [`${p}_TOKEN_URL`]: sim.tokenUrl,
+    [`${p}_REVOKE_URL`]: sim.revokeUrl,
+    [`${p}_API_URL`]: apiUrl,
+    [`${p}_CLIENT_ID`]: CLIENT.id,
+    [`${p}_CLIENT_SECRET`]: CLIENT.secret,
+  };
+}
+
+/** A database plus Google-, Slack-, Meta- and Resend-like simulators wired into connection deps. */
+export async function createConnectionFixture(): Promise<ConnectionFixture> {
+  const logs: string[] = [];
+  process.env.LOG_LEVEL = "debug";
+  setLogSink(
+    new Writable({
+      write(chunk, _e, done) {
+        logs.push(...String(chunk).split("\n").filter(Boolean));
+        done();
+      },
+    }),
+  );
+  const db = await createTestDb();
+  const google = await startOAuthSimulator({
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    apiRoutes: { "GET /*": () => ({ body: { ok: true } }) },
+  });
+  const slack = await startOAuthSimulator({
+    dialect: "slack",
+    rotateRefreshTokens: true,
+    expiresIn: 43_200,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+  });
+  const meta = await startOAuthSimulator({
+    dialect: "meta",
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+  });
+  const resend = await startApiKeySimulator({ validKeys: ["re_valid_test_key"] });
+  const env = {
+    ...providerEnv("google_drive", google, google.url),
+    ...providerEnv("ga4", google, google.url),
+    ...providerEnv("slack", slack, `${slack.url}/api`),
+    ...providerEnv("meta_ads", meta, meta.url),
+    RESEND_API_URL: resend.url,
+  };
+  const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
+  const deps: ConnectionDeps = {
+    db: db.db,
+    keyRing,
+    env,
+    notifier: createConnectionNotifier({
+      db: db.db,
+      keyRing,
+      platformSlackWebhookUrl: `${slack.url}/hooks/platform`,
+    }),
+  };
+  return {
+    db,
+    deps,
+    oauth: {
+      stateSecret: "test-oauth-state-secret-0123456789abcdef",
+      publicBaseUrl: "http://switchboard.test",
+      allowedReturnOrigins: ["http://app.test"],
+      defaultReturnUrl: "http://app.test/integrations",
+    },
+    google,
+    slack,
+    meta,
+    resend,
+    alerts: () => slack.requests.filter((r) => r.path.startsWith("/hooks/")).map((r) => r.body),
+    logs,
+    close: async () => {
+      setLogSink(undefined);
+      process.env.LOG_LEVEL = "warn";
+      await Promise.all([google.close(), slack.close(), meta.close(), resend.close()]);
+      await db.close();
+    },
+  };
+}
+
+/** Inserts a tenant and an OAuth connection holding the given tokens. */
+export async function seedConnection(
+  fx: ConnectionFixture,
+  input: {
+    provider: string;
+    accessToken: string;
+    refreshToken?: string;
+    expiresAt: Date;
+    tenantName?: string;
+  },
+) {
+  const [tenant] = await fx.db.db
+    .insert(tenants)
+    .values({ name: input.tenantName ?? "Acme" })
+    .returning();
+  const owner = { tenantId: tenant!.id, provider: input.provider };
+  const sealed = await encryptCredentials(fx.deps.keyRing, owner, {
+    access_token: input.accessToken,
+    ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),
+  });
+  const [row] = await fx.db.db
+    .insert(integrationConnections)
+    .values({
+      ...owner,
+      ...sealed,
+      tokenExpiresAt: input.expiresAt,
+      refreshDueAt: refreshDueAt(findProvider(input.provider)!, input.expiresAt),
+    })
+    .returning();
+  return row!;
+}

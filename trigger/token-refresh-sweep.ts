@@ -1,0 +1,23 @@
+import { metadata, schedules } from "@trigger.dev/sdk";
+import { runTokenRefreshSweep } from "../src/connections/run-token-refresh-sweep.ts";
+import { getConnectionDeps } from "../src/deps.ts";
+
+/**
+ * Every 10 minutes: fan out a refresh for each connection due within the hour (expiring soon, or
+ * idle and due a keep-alive). `window: "0m"`: a sweep that cannot start on time is skipped
+ * rather than started up to an hour late; the next one is 10 minutes away.
+ */
+export const tokenRefreshSweepTask = schedules.task({
+  id: "token-refresh-sweep",
+  cron: { pattern: "*/10 * * * *", window: "0m" },
+  queue: { name: "token-refresh-sweep", concurrencyLimit: 1 },
+  retry: { maxAttempts: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 30_000, factor: 2 },
+  run: async () => {
+    const deps = await getConnectionDeps();
+    return runTokenRefreshSweep(deps, {
+      onProgress: ({ claimed }) => {
+        metadata.set("claimed", claimed);
+      },
+    });
+  },
+});
