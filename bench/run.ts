@@ -1,4 +1,5 @@
 import { benchCredentialRotation } from "./credential-rotation.ts";
+import { benchRefreshSweep } from "./refresh-sweep.ts";
 
 /**
  * `npm run bench [name]`: each benchmark prints a ratio against a baseline measured in the same
@@ -6,6 +7,7 @@ import { benchCredentialRotation } from "./credential-rotation.ts";
  */
 const benches: Record<string, () => Promise<string>> = {
   "credential-rotation": benchCredentialRotation,
+  "refresh-sweep": benchRefreshSweep,
 };
 
 const only = process.argv[2];

@@ -2,23 +2,33 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiKeySimulator, startApiKeySimulator } from "../local/sandbox/api-key-server.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 
 let server: TestDb | undefined;
+let resend: ApiKeySimulator;
 let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-cli-"));
   if (process.env.TEST_DATABASE_URL) server = await createTestDb();
+  resend = await startApiKeySimulator({ validKeys: ["re_cli_valid"] });
   env = {
+    RESEND_API_URL: resend.url,
+    SLACK_CLIENT_ID: "cli-client",
+    SLACK_AUTH_URL: "http://slack.test/oauth/v2/authorize",
+    PUBLIC_BASE_URL: "http://switchboard.test",
     DATA_DIR: dataDir,
     DATABASE_URL: server?.url ?? `pglite://${join(dataDir, "pglite")}`,
     LOG_LEVEL: "info",
     SWITCHBOARD_SANDBOX: "0",
   };
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await resend?.close();
+  await server?.close();
+});
 
 describe("switchboard CLI", () => {
   it("creates a tenant and prints exactly one JSON document with --json", async () => {
@@ -62,5 +72,59 @@ describe("switchboard CLI", () => {
     const migrated = await runCli(["db", "migrate", "--json"], env);
     expect(migrated.code).toBe(0);
     expect(JSON.parse(migrated.stdout)).toMatchObject({ migrated: true });
+  });
+
+  it("connects a key after validating it, lists it, and refuses an invalid one", async () => {
+    const tenant = JSON.parse(
+      (await runCli(["tenants", "create", "--name", "Keys", "--json"], env)).stdout,
+    ) as { id: string };
+    const bad = await runCli(["connections", "connect-key", tenant.id, "resend", "--key", "re_nope"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Resend rejected the credential");
+    const good = await runCli(
+      ["connections", "connect-key", tenant.id, "resend", "--key", "re_cli_valid", "--json"],
+      env,
+    );
+    expect(good.code, good.stderr).toBe(0);
+    const { connectionId } = JSON.parse(good.stdout) as { connectionId: string };
+    const listed = await runCli(["connections", "list", "--tenant", tenant.id, "--json"], env);
+    const rows = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: connectionId,
+        tenantId: tenant.id,
+        provider: "resend",
+        status: "active",
+        tokenExpiresAt: null,
+        lastError: null,
+      }),
+    ]);
+    expect(listed.stdout).not.toContain("re_cli_valid");
+    const disconnected = await runCli(["connections", "disconnect", connectionId, "--json"], env);
+    expect(JSON.parse(disconnected.stdout)).toMatchObject({ connectionId, revocation: "unsupported" });
+  });
+
+  it("prints an OAuth URL with a signed state as JSON", async () => {
+    const tenant = JSON.parse(
+      (await runCli(["tenants", "create", "--name", "OAuth", "--json"], env)).stdout,
+    ) as { id: string };
+    const result = await runCli(
+      [
+        "connections",
+        "oauth-url",
+        tenant.id,
+        "slack",
+        "--return-url",
+        "http://switchboard.test/done",
+        "--json",
+      ],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const url = new URL((JSON.parse(result.stdout) as { url: string }).url);
+    expect(`${url.origin}${url.pathname}`).toBe("http://slack.test/oauth/v2/authorize");
+    expect(url.searchParams.get("client_id")).toBe("cli-client");
+    expect(url.searchParams.get("redirect_uri")).toBe("http://switchboard.test/oauth/callback/slack");
+    expect(url.searchParams.get("state")).toMatch(/^[\w-]+\.[\w-]+$/);
   });
 });
