@@ -152,9 +152,23 @@ export async function startOAuthSimulator(options: OAuthSimulatorOptions = {}): 
 
   const bearer = (request: RecordedRequest) => request.headers.authorization?.replace(/^Bearer\s+/i, "");
   const routes: Record<string, SimRoute> = {
-    "GET /authorize": (request) => ({
-      body: { note: "sandbox consent screen", client_id: request.query.get("client_id") },
-    }),
+    // The consent screen approves at once: back to redirect_uri with a code bound to it (and PKCE).
+    "GET /authorize": (request) => {
+      const redirectUri = request.query.get("redirect_uri");
+      if (request.query.get("client_id") !== clientId || !redirectUri) {
+        return {
+          status: 400,
+          body: { error: "invalid_request", error_description: "unknown client_id or no redirect_uri" },
+        };
+      }
+      const code = token("code");
+      codes.set(code, { redirectUri, codeChallenge: request.query.get("code_challenge") ?? undefined });
+      const target = new URL(redirectUri);
+      target.searchParams.set("code", code);
+      const state = request.query.get("state");
+      if (state) target.searchParams.set("state", state);
+      return { status: 302, headers: { location: target.toString() }, body: "" };
+    },
     "POST /revoke": (request) => {
       const presented = new URLSearchParams(request.body).get("token") ?? "";
       refreshTokens.delete(presented);

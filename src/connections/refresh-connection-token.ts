@@ -9,6 +9,7 @@ import type { ConnectionDeps } from "./connection-deps.ts";
 import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import { recordRefreshFailure } from "./record-refresh-failure.ts";
 import { refreshDueAt } from "./refresh-schedule.ts";
+import { SWEEP_HORIZON_MS } from "./sweep-token-refresh.ts";
 import { transitionConnection } from "./transition-connection.ts";
 
 export type RefreshOutcome =
@@ -18,7 +19,7 @@ export type RefreshOutcome =
       tokenVersion: number;
       expiresAt: string | null;
     }
-  | { outcome: "not_due" | "already_refreshed" | "busy" | "inactive"; connectionId: string }
+  | { outcome: "not_due" | "busy" | "inactive"; connectionId: string }
   | { outcome: "expired" | "error"; connectionId: string; reason: string };
 
 export interface RefreshOptions {
@@ -53,8 +54,8 @@ const asDate = (v: Date | string | null): Date | null => (v === null ? null : ne
  *
  * 1. Fence: a compare-and-set lease on the row (only one refresher at a time, across processes),
  *    which also records the attempt before the provider is called.
- * 2. Re-read under the lease: a refresh another worker finished, or an answer a crashed worker
- *    recorded but never applied, is used instead of calling the provider again.
+ * 2. Re-read under the lease: a refresh another worker finished (the due date moved), or an
+ *    answer a crashed worker recorded but never applied, is used instead of calling the provider.
  * 3. The provider's answer is written (encrypted, as `pending_credentials`) before anything else,
  *    then applied in a second statement; a crash between the two loses nothing.
  * A missing refresh token in the answer keeps the old one.
@@ -65,34 +66,25 @@ export async function refreshConnectionToken(
   options: RefreshOptions = {},
 ): Promise<RefreshOutcome> {
   const owner = crypto.randomUUID();
-  const [current] = rowsOf<{ token_version: number; status: string }>(
-    await deps.db.execute(
-      sql`select token_version, status from integration_connections where id = ${connectionId}`,
-    ),
-  );
-  if (!current) throw new NotFoundError(`No connection ${connectionId}`);
-  if (current.status !== "active" && current.status !== "error") return { outcome: "inactive", connectionId };
-
   const [row] = rowsOf<ClaimedRow>(
     await deps.db.execute(sql`update integration_connections set
         refresh_lease_owner = ${owner},
         refresh_lease_until = now() + make_interval(secs => ${LEASE_SECONDS}),
         refresh_attempted_at = now()
-      where id = ${connectionId} and token_version = ${current.token_version}
-        and status in ('active', 'error')
+      where id = ${connectionId} and status in ('active', 'error')
         and (refresh_lease_until is null or refresh_lease_until < now())
       returning id, tenant_id, provider, status, token_version, credentials, metadata, token_expires_at,
         refresh_due_at, pending_credentials, pending_token_expires_at`),
   );
   if (!row) {
-    const [now] = rowsOf<{ token_version: number }>(
-      await deps.db.execute(
-        sql`select token_version from integration_connections where id = ${connectionId}`,
-      ),
+    // Not claimable: someone holds the lease, or the connection is gone or inactive.
+    const [current] = rowsOf<{ status: string }>(
+      await deps.db.execute(sql`select status from integration_connections where id = ${connectionId}`),
     );
-    return now && now.token_version !== current.token_version
-      ? { outcome: "already_refreshed", connectionId }
-      : { outcome: "busy", connectionId };
+    if (!current) throw new NotFoundError(`No connection ${connectionId}`);
+    return current.status === "active" || current.status === "error"
+      ? { outcome: "busy", connectionId }
+      : { outcome: "inactive", connectionId };
   }
   const log = logger.child({ connectionId, tenantId: row.tenant_id, provider: row.provider });
 

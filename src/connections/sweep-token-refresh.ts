@@ -3,9 +3,11 @@ import { type Db, rowsOf } from "../db/types.ts";
 import type { JobQueue } from "../jobs.ts";
 
 export const REFRESH_TASK_ID = "token-refresh-connection";
+/** Sweeps run every 10 minutes: claim what falls due before the next one, with slack. */
+export const SWEEP_HORIZON_MS = 15 * 60_000;
 
 export interface SweepOptions {
-  /** Claim connections due within this window (default one hour). */
+  /** Claim connections due within this window (default 15 minutes: the sweep interval plus slack). */
   horizonMs?: number;
   batchSize?: number;
   maxBatches?: number;
@@ -20,8 +22,9 @@ interface Claimed {
 }
 
 /**
- * Claims connections whose token is due for a refresh within the horizon — expiring soon, or
- * idle and due for a keep-alive refresh (`refresh_due_at`, partial index) — and fans out one
+ * Claims connections whose token is due for a refresh before the next sweep — `refresh_due_at`
+ * is the expiry minus the lead time (one hour by default), or the keep-alive date for idle
+ * connections; a partial index serves the query — and fans out one
  * `token-refresh-connection` run per connection. A claim marks the row for ten minutes, so
  * overlapping sweeps do not fan out twice; the idempotency key (connection + token version)
  * dedupes again at the trigger. Cross-tenant by nature.
@@ -30,7 +33,7 @@ export async function sweepTokenRefresh(
   deps: { db: Db; jobs: JobQueue },
   options: SweepOptions = {},
 ): Promise<{ claimed: number; triggered: number; batches: number }> {
-  const horizonSeconds = Math.round((options.horizonMs ?? 3_600_000) / 1000);
+  const horizonSeconds = Math.round((options.horizonMs ?? SWEEP_HORIZON_MS) / 1000);
   const batchSize = options.batchSize ?? 1_000;
   let claimed = 0;
   let triggered = 0;
