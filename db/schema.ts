@@ -89,6 +89,9 @@ export const integrationConnections = pgTable(
     uniqueIndex("integration_connections_tenant_provider_uq").on(t.tenantId, t.provider),
     index("integration_connections_key_version_idx").on(t.keyVersion),
     index("integration_connections_expiry_idx").on(t.tokenExpiresAt).where(sql`${t.status} = 'active'`),
+    index("integration_connections_stripe_account_idx")
+      .on(sql`(${t.metadata}->>'stripe_user_id')`)
+      .where(sql`${t.provider} = 'stripe_connect'`),
     index("integration_connections_refresh_due_idx")
       .on(t.refreshDueAt)
       .where(sql`${t.status} in ('active', 'error')`),
@@ -147,6 +150,16 @@ export const connectionTransitions = pgTable(
   ],
 ).enableRLS();
 
+export const webhookEventStatuses = [
+  "received",
+  "processing",
+  "processed",
+  "unrouted",
+  "failed",
+  "malformed",
+] as const;
+export type WebhookEventStatus = (typeof webhookEventStatuses)[number];
+
 export const webhookEvents = pgTable(
   "webhook_events",
   {
@@ -156,7 +169,9 @@ export const webhookEvents = pgTable(
     tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
     type: text("type").notNull(),
     payload: jsonb("payload").notNull(),
-    status: text("status").notNull().default("received"),
+    status: text("status").$type<WebhookEventStatus>().notNull().default("received"),
+    /** The capability that owns the event (payouts, bank-verification, mail, calls). */
+    capability: text("capability"),
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
@@ -164,6 +179,10 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex("webhook_events_provider_dedupe_uq").on(t.provider, t.dedupeKey),
+    check(
+      "webhook_events_status_ck",
+      sql`${t.status} in ('received', 'processing', 'processed', 'unrouted', 'failed', 'malformed')`,
+    ),
     index("webhook_events_status_idx").on(t.provider, t.status, t.receivedAt),
     tenantPolicy("webhook_events_isolation", "tenant_id"),
   ],

@@ -20,8 +20,10 @@ function toRequest(req: IncomingMessage, origin: string): Request {
   } as RequestInit);
 }
 
-async function send(res: ServerResponse, response: Response): Promise<void> {
+async function send(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
+  // A body the handler refused to read (413) leaves the connection unusable for the next request.
+  if (!req.complete) res.setHeader("connection", "close");
   for (const [name, value] of response.headers) res.setHeader(name, value);
   if (!response.body) {
     res.end();
@@ -40,7 +42,7 @@ export async function serve(
   const server = createServer((req, res) => {
     const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
     handler(toRequest(req, origin))
-      .then((response) => send(res, response))
+      .then((response) => send(req, res, response))
       .catch((err) => {
         logger.error("request failed", { path: req.url, err });
         if (!res.headersSent) {

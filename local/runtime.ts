@@ -5,7 +5,8 @@ import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
-import { setIngressDeps } from "../src/ingress/ingress-deps.ts";
+import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts";
+import { createTriggerHttpJobQueue } from "../src/ingress/trigger-http-job-queue.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
 import { connectionContext } from "./connection-context.ts";
@@ -87,7 +88,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const jobs = createTriggerJobQueue();
     setDeps({ db: db.db, dbKind: db.kind, jobs, keyRing: getKeyRing });
     const { deps: connectionDeps, oauth } = await connectionContext(db.db, config.PUBLIC_BASE_URL ?? url);
-    setIngressDeps({ ...connectionDeps, jobs, oauth });
+    setIngressDeps({
+      ...connectionDeps,
+      jobs: createTriggerHttpJobQueue({ apiUrl: url, secretKey }),
+      oauth,
+      plaidKeys: plaidKeysFromEnv(process.env),
+    });
     const removeSandboxFile = sandbox ? writeSandboxEnv(config.DATA_DIR, sandbox.env) : () => {};
     const requeued = options.accept ? 0 : await executor.store.requeueAbandoned();
     if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });

@@ -37,7 +37,7 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
       await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
     );
     expect(after).toEqual(before);
-    expect(before[0]).toEqual({ n: 5 });
+    expect(before[0]).toEqual({ n: 6 });
   });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
@@ -54,7 +54,7 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
         const [row] = rowsOf<{ n: number }>(
           await handles[0]!.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
         );
-        expect(row?.n).toBe(5);
+        expect(row?.n).toBe(6);
       } finally {
         await Promise.all(handles.map((h) => h.close()));
         await handle.db.execute(sql.raw(`drop database "${fresh}" with (force)`));

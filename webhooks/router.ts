@@ -1,4 +1,9 @@
+import { handleLobWebhook } from "./lob.ts";
 import { handleOAuthCallback } from "./oauth-callback.ts";
+import { handlePayPalWebhook } from "./paypal.ts";
+import { handlePlaidWebhook } from "./plaid.ts";
+import { handleRetellWebhook } from "./retell.ts";
+import { handleStripeWebhook } from "./stripe.ts";
 
 /**
  * Maps public paths to web-standard handlers. Mountable anywhere a `Request` becomes a
@@ -29,6 +34,12 @@ export function addRoute(path: string, handler: WebhookHandler): void {
 }
 
 addRoute("/oauth/callback/:provider", handleOAuthCallback);
+addRoute("/webhooks/stripe", handleStripeWebhook);
+addRoute("/webhooks/plaid", handlePlaidWebhook);
+addRoute("/webhooks/paypal", handlePayPalWebhook);
+// Per-tenant signing secrets: the tenant is in the path.
+addRoute("/webhooks/lob/:tenantId", handleLobWebhook);
+addRoute("/webhooks/retell/:tenantId", handleRetellWebhook);
 
 /** The prefixes this router owns: a request under them that matches no route gets a 404. */
 export const ROUTER_PREFIXES = ["/webhooks/", "/oauth/"];

@@ -2,20 +2,36 @@ import { neon } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import * as schema from "../../db/schema.ts";
 import type { ConnectionDeps } from "../connections/connection-deps.ts";
+
+type Env = Record<string, string | undefined>;
+
 import type { OAuthSettings } from "../connections/oauth-settings.ts";
 import { parseKeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
 import { ConfigError } from "../errors.ts";
 import { createConnectionNotifier } from "../health/connection-notifier.ts";
-import { createTriggerJobQueue, type JobQueue } from "../jobs.ts";
+import type { JobQueue } from "../jobs.ts";
+import { createPlaidKeySource, type PlaidKeySource } from "../providers/plaid-webhook.ts";
+import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
 
 /** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
 export interface IngressDeps extends ConnectionDeps {
   jobs: JobQueue;
   oauth: OAuthSettings;
+  /** Plaid's webhook verification keys (PLAID_CLIENT_ID, PLAID_SECRET, PLAID_API_URL), when configured. */
+  plaidKeys: PlaidKeySource | undefined;
 }
 
-type Env = Record<string, string | undefined>;
+/** Plaid's key source from the environment, or undefined when Plaid is not configured. */
+export function plaidKeysFromEnv(env: Env): PlaidKeySource | undefined {
+  if (!env.PLAID_CLIENT_ID || !env.PLAID_SECRET) return undefined;
+  return createPlaidKeySource({
+    apiUrl: env.PLAID_API_URL ?? "https://production.plaid.com",
+    clientId: env.PLAID_CLIENT_ID,
+    secret: env.PLAID_SECRET,
+  });
+}
+
 let current: Promise<IngressDeps> | undefined;
 
 export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthSettings {
@@ -40,14 +56,16 @@ export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthS
 async function fromEnv(env: Env): Promise<IngressDeps> {
   if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL is required by the web handlers");
   if (!env.ENCRYPTION_KEYS) throw new ConfigError("ENCRYPTION_KEYS is required by the web handlers");
+  if (!env.TRIGGER_SECRET_KEY) throw new ConfigError("TRIGGER_SECRET_KEY is required by the web handlers");
   const db = drizzle({ client: neon(env.DATABASE_URL), schema }) as unknown as Db;
   const keyRing = await parseKeyRing(env.ENCRYPTION_KEYS);
   return {
     db,
     keyRing,
     env,
-    jobs: createTriggerJobQueue(),
+    jobs: createTriggerHttpJobQueue({ apiUrl: env.TRIGGER_API_URL, secretKey: env.TRIGGER_SECRET_KEY }),
     oauth: oauthSettingsFromEnv(env),
+    plaidKeys: plaidKeysFromEnv(env),
     notifier: createConnectionNotifier({
       db,
       keyRing,

@@ -20,7 +20,7 @@ let tenantId: string;
 
 beforeAll(async () => {
   fx = await createConnectionFixture();
-  setIngressDeps({ ...fx.deps, jobs: createTriggerJobQueue(), oauth: fx.oauth });
+  setIngressDeps({ ...fx.deps, jobs: createTriggerJobQueue(), oauth: fx.oauth, plaidKeys: undefined });
 });
 afterAll(async () => {
   setIngressDeps(undefined);

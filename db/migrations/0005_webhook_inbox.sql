@@ -1,0 +1,3 @@
+ALTER TABLE "webhook_events" ADD COLUMN "capability" text;--> statement-breakpoint
+CREATE INDEX "integration_connections_stripe_account_idx" ON "integration_connections" USING btree (("metadata"->>'stripe_user_id')) WHERE "integration_connections"."provider" = 'stripe_connect';--> statement-breakpoint
+ALTER TABLE "webhook_events" ADD CONSTRAINT "webhook_events_status_ck" CHECK ("webhook_events"."status" in ('received', 'processing', 'processed', 'unrouted', 'failed', 'malformed'));
