@@ -1,5 +1,6 @@
 import { benchCredentialRotation } from "./credential-rotation.ts";
 import { benchRefreshSweep } from "./refresh-sweep.ts";
+import { benchWebhooks } from "./webhooks.ts";
 
 /**
  * `npm run bench [name]`: each benchmark prints a ratio against a baseline measured in the same
@@ -8,10 +9,13 @@ import { benchRefreshSweep } from "./refresh-sweep.ts";
 const benches: Record<string, () => Promise<string>> = {
   "credential-rotation": benchCredentialRotation,
   "refresh-sweep": benchRefreshSweep,
+  webhooks: benchWebhooks,
 };
 
 const only = process.argv[2];
 process.env.LOG_LEVEL ??= "warn";
+// Benchmarks run like the local runtime: generated development keys under DATA_DIR.
+process.env.SWITCHBOARD_LOCAL ??= "1";
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   process.stdout.write(`${await run()}\n\n`);

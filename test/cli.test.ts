@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKeySimulator, startApiKeySimulator } from "../local/sandbox/api-key-server.ts";
+import { openDb } from "../src/db/open-db.ts";
+import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 
@@ -126,5 +128,35 @@ describe("switchboard CLI", () => {
     expect(url.searchParams.get("client_id")).toBe("cli-client");
     expect(url.searchParams.get("redirect_uri")).toBe("http://switchboard.test/oauth/callback/slack");
     expect(url.searchParams.get("state")).toMatch(/^[\w-]+\.[\w-]+$/);
+  });
+
+  it("lists stored webhook events and replays one", async () => {
+    await runCli(["db", "migrate"], env);
+    const handle = await openDb({ url: env.DATABASE_URL });
+    const stored = await recordWebhookEvent(handle.db, {
+      provider: "stripe",
+      dedupeKey: "evt_cli_1",
+      tenantId: null,
+      type: "payout.paid",
+      payload: { id: "evt_cli_1" },
+    }).finally(() => handle.close());
+    const listed = await runCli(["webhooks", "list", "--provider", "stripe", "--json"], env);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({
+        id: stored.id,
+        provider: "stripe",
+        dedupeKey: "evt_cli_1",
+        type: "payout.paid",
+        status: "received",
+      }),
+    ]);
+    const replayed = await runCli(["webhooks", "replay", stored.id, "--json"], env);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({
+      eventId: stored.id,
+      status: "unrouted",
+      capability: "payouts",
+    });
+    const unrouted = await runCli(["webhooks", "list", "--status", "unrouted", "--json"], env);
+    expect((JSON.parse(unrouted.stdout) as { id: string }[]).map((e) => e.id)).toEqual([stored.id]);
   });
 });

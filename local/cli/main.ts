@@ -5,8 +5,10 @@ import { adoptSandboxEnv } from "../sandbox/sandbox-env-file.ts";
 import { registerConnectionsCommand } from "./connections-command.ts";
 import { registerDbCommand } from "./db-command.ts";
 import { registerRunsCommand } from "./runs-command.ts";
+import { registerSandboxCommand } from "./sandbox-command.ts";
 import { registerTaskCommand } from "./task-command.ts";
 import { registerTenantsCommand } from "./tenants-command.ts";
+import { registerWebhooksCommand } from "./webhooks-command.ts";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 process.env.SWITCHBOARD_LOCAL ??= "1";
@@ -22,6 +24,8 @@ registerTenantsCommand(program);
 registerConnectionsCommand(program);
 registerTaskCommand(program);
 registerRunsCommand(program);
+registerWebhooksCommand(program);
+registerSandboxCommand(program);
 registerDbCommand(program);
 
 try {

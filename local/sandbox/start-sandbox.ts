@@ -1,12 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { type ApiKeySimulator, startApiKeySimulator } from "./api-key-server.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "./oauth-server.ts";
-import type { SimRoute } from "./simulator.ts";
+import { type PayPalSimulator, startPayPalSimulator } from "./paypal-server.ts";
+import { startPlaidSimulator } from "./plaid-server.ts";
+import type { SimRoute, Simulator } from "./simulator.ts";
+import { createPlaidSigner } from "./webhook-signers.ts";
 
 export interface Sandbox {
   google: OAuthSimulator;
   slack: OAuthSimulator;
   meta: OAuthSimulator;
   resend: ApiKeySimulator;
+  plaid: Simulator;
+  paypal: PayPalSimulator;
   /** Environment pointing providers at the simulators (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -53,21 +59,44 @@ export async function startSandbox(): Promise<Sandbox> {
     clientSecret: CLIENT.secret,
   });
   const resend = await startApiKeySimulator();
+  const plaidSigner = await createPlaidSigner();
+  const plaid = await startPlaidSimulator(plaidSigner);
+  const paypal = await startPayPalSimulator();
   const env: Record<string, string> = {
     ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthEnv(id, google!, google!.url))),
     ...oauthEnv("slack", slack, `${slack.url}/api`),
     ...oauthEnv("meta_ads", meta, meta.url),
     RESEND_API_URL: resend.url,
     ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform`,
+    // Webhook signing: `switchboard sandbox emit <provider>` signs sample events with these.
+    STRIPE_WEBHOOK_SECRET: `whsec_sandbox_${randomBytes(12).toString("hex")}`,
+    PLAID_CLIENT_ID: "sandbox-plaid-client",
+    PLAID_SECRET: "sandbox-plaid-secret",
+    PLAID_API_URL: plaid.url,
+    SANDBOX_PLAID_SIGNING_JWK: JSON.stringify(plaidSigner.privateJwk),
+    PAYPAL_CLIENT_ID: "sandbox-paypal-client",
+    PAYPAL_CLIENT_SECRET: "sandbox-paypal-secret",
+    PAYPAL_API_URL: paypal.url,
+    PAYPAL_WEBHOOK_ID: paypal.webhookId,
+    SANDBOX_PAYPAL_SIGNING_KEY: paypal.signingKey,
   };
   return {
     google,
     slack,
     meta,
     resend,
+    plaid,
+    paypal,
     env,
     close: async () => {
-      await Promise.all([google!.close(), slack.close(), meta.close(), resend.close()]);
+      await Promise.all([
+        google!.close(),
+        slack.close(),
+        meta.close(),
+        resend.close(),
+        plaid.close(),
+        paypal.close(),
+      ]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 
 /** Signs like Stripe: `t=<s>,v1=<hex HMAC-SHA256 of "t.raw">`. */
 export function signStripe(
@@ -28,18 +28,29 @@ export function signLob(raw: string, secret: string, timestampSec = Math.floor(D
 export interface PlaidSigner {
   kid: string;
   jwk: JWK;
+  /** The private key, to hand the signer to another sandbox process (CLI `sandbox emit`). */
+  privateJwk: JWK;
   /** A `Plaid-Verification` JWT for a body (issued now unless `iatSec` says otherwise). */
   sign(raw: string, options?: { iatSec?: number; bodyHash?: string; kid?: string }): Promise<string>;
 }
 
-/** An ES256 key pair standing in for Plaid's webhook signing key. */
-export async function createPlaidSigner(): Promise<PlaidSigner> {
-  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
-  const kid = randomBytes(8).toString("hex");
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" };
+/** An ES256 key pair standing in for Plaid's webhook signing key (new, or from a private JWK). */
+export async function createPlaidSigner(from?: JWK): Promise<PlaidSigner> {
+  let privateJwk: JWK;
+  if (from) {
+    privateJwk = from;
+  } else {
+    const pair = await generateKeyPair("ES256", { extractable: true });
+    privateJwk = { ...(await exportJWK(pair.privateKey)), kid: randomBytes(8).toString("hex") };
+  }
+  const privateKey = await importJWK(privateJwk, "ES256");
+  const kid = privateJwk.kid!;
+  const { d: _private, ...publicPart } = privateJwk;
+  const jwk = { ...publicPart, kid, alg: "ES256", use: "sig" };
   return {
     kid,
     jwk,
+    privateJwk,
     sign: (raw, options = {}) =>
       new SignJWT({ request_body_sha256: options.bodyHash ?? createHash("sha256").update(raw).digest("hex") })
         .setProtectedHeader({ alg: "ES256", kid: options.kid ?? kid, typ: "JWT" })

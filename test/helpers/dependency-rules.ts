@@ -40,8 +40,8 @@ export function checkDependencyRules(edges: ImportEdge[]): string[] {
     if (PROVIDER_SDKS.includes(target) && !under(from, "src/providers")) {
       problems.push(`${from}: provider SDK ${target} may be imported only in src/providers/`);
     }
-    const simulatorUser = under(from, "bench") && under(target, "local/sandbox");
-    if (!under(from, "local") && under(target, "local") && !simulatorUser) {
+    // Benchmarks drive the local runtime and simulators, as test suites do.
+    if (!under(from, "local") && !under(from, "bench") && under(target, "local")) {
       problems.push(`${from}: nothing outside local/ may import local/ (${edge.specifier})`);
     }
     const schemaUsers = ["src", "local", "db", "bench"];

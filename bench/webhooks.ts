@@ -1,0 +1,200 @@
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { z } from "zod";
+import { type Runtime, startRuntime } from "../local/runtime.ts";
+import { signStripe } from "../local/sandbox/webhook-signers.ts";
+import { parseKeyRing } from "../src/crypto/key-ring.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { openDb } from "../src/db/open-db.ts";
+import { createConnectionNotifier } from "../src/health/connection-notifier.ts";
+import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
+import { setIngressDeps } from "../src/ingress/ingress-deps.ts";
+import type { JobQueue } from "../src/jobs.ts";
+import { constructStripeEventWithSdk, createStripeClient } from "../src/providers/stripe.ts";
+import { verifyStripeWebhook } from "../src/providers/stripe-webhook.ts";
+import { handleStripeWebhook } from "../webhooks/stripe.ts";
+
+const SECRET = "whsec_bench_secret";
+const N = Number(process.env.BENCH_WEBHOOK_N ?? 2_000);
+
+function payload(i: number): string {
+  return JSON.stringify(
+    {
+      id: `evt_bench_${i}_${Date.now()}`,
+      object: "event",
+      type: "payout.paid",
+      data: { object: { id: `po_${i}`, amount: 1000 } },
+    },
+    null,
+    2,
+  );
+}
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const eventShape = z.object({
+  id: z.string(),
+  type: z.string(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+/** (a) In-process: our verify + parse (and the whole handler) against the SDK's constructEventAsync. */
+async function throughput(): Promise<string[]> {
+  const bodies = Array.from({ length: N }, (_, i) => payload(i));
+  const headers = bodies.map((b) => signStripe(b, SECRET));
+  const sdk = createStripeClient("sk_test_bench");
+  let t = performance.now();
+  for (let i = 0; i < N; i++) await constructStripeEventWithSdk(sdk, bodies[i]!, headers[i]!, SECRET);
+  const sdkMs = performance.now() - t;
+  t = performance.now();
+  for (let i = 0; i < N; i++) {
+    await verifyStripeWebhook(bodies[i]!, headers[i]!, SECRET);
+    eventShape.parse(JSON.parse(bodies[i]!));
+  }
+  const oursMs = performance.now() - t;
+
+  const handle = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
+  await migrate(handle);
+  const keyRing = await parseKeyRing(`b1:${Buffer.alloc(32, 3).toString("base64")}`);
+  let enqueued = 0;
+  const jobs: JobQueue = {
+    trigger: async () => ({ id: `run_${++enqueued}`, isCached: false }),
+    batchTrigger: async (_t, items) => ({ batchId: "b", runCount: items.length }),
+  };
+  setIngressDeps({
+    db: handle.db,
+    keyRing,
+    env: { STRIPE_WEBHOOK_SECRET: SECRET },
+    jobs,
+    notifier: createConnectionNotifier({ db: handle.db, keyRing }),
+    oauth: {
+      stateSecret: "x".repeat(32),
+      publicBaseUrl: "http://localhost",
+      allowedReturnOrigins: [],
+      defaultReturnUrl: "http://localhost",
+    },
+    plaidKeys: undefined,
+  });
+  const fresh = Array.from({ length: N }, (_, i) => payload(i + N));
+  t = performance.now();
+  for (const body of fresh) {
+    const response = await handleStripeWebhook(
+      new Request("http://bench/webhooks/stripe", {
+        method: "POST",
+        headers: { "stripe-signature": signStripe(body, SECRET) },
+        body,
+      }),
+    );
+    if (response.status !== 200) throw new Error(`handler answered ${response.status}`);
+  }
+  const fullMs = performance.now() - t;
+  setIngressDeps(undefined);
+  await handle.close();
+  const rate = (ms: number) => `${((N / ms) * 1000).toFixed(0)}/s`;
+  return [
+    `(a) Stripe webhooks in-process, ${N} payloads`,
+    `    stripe SDK constructEventAsync (baseline): ${rate(sdkMs)}`,
+    `    our verify + parse: ${rate(oursMs)} → ratio ${(sdkMs / oursMs).toFixed(2)}x the SDK's throughput`,
+    `    our whole handler (verify + parse + store in ${handle.kind} + enqueue): ${rate(fullMs)} → ratio ${(sdkMs / fullMs).toFixed(2)}x (enqueued ${enqueued})`,
+  ];
+}
+
+/** (b) Per request through the local HTTP server, against GET /healthz on the same server. */
+async function latency(): Promise<string[]> {
+  process.env.STRIPE_WEBHOOK_SECRET = SECRET;
+  const db = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
+  await migrate(db);
+  const runtime: Runtime = await startRuntime({
+    db,
+    port: 0,
+    secretKey: "tr_bench",
+    sandbox: false,
+    cron: false,
+    maxConcurrency: 4,
+  });
+  const time = async (send: () => Promise<Response>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < Math.min(N, 1_000); i++) {
+      const started = performance.now();
+      const response = await send();
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      samples.push(performance.now() - started);
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  let i = 0;
+  const health = await time(() => fetch(`${runtime.url}/healthz`));
+  const hooks = await time(() => {
+    const body = payload(10_000_000 + i++);
+    return fetch(`${runtime.url}/webhooks/stripe`, {
+      method: "POST",
+      headers: { "stripe-signature": signStripe(body, SECRET) },
+      body,
+    });
+  });
+  const inserts: number[] = [];
+  for (let k = 0; k < 500; k++) {
+    const started = performance.now();
+    await recordWebhookEvent(db.db, {
+      provider: "bench",
+      dedupeKey: `k${k}`,
+      tenantId: null,
+      type: "t",
+      payload: { k },
+    });
+    inserts.push(performance.now() - started);
+  }
+  inserts.sort((a, b) => a - b);
+  await runtime.close(2_000);
+  await db.close();
+  const f = (ms: number) => `${ms.toFixed(2)} ms`;
+  return [
+    `(b) through the local HTTP server (${db.kind}), ${hooks.length} sequential requests`,
+    `    GET /healthz (baseline): p50 ${f(quantile(health, 0.5))}, p99 ${f(quantile(health, 0.99))}`,
+    `    POST /webhooks/stripe (verify, parse, store, trigger): p50 ${f(quantile(hooks, 0.5))}, p99 ${f(quantile(hooks, 0.99))} → p50 ratio ${(quantile(hooks, 0.5) / quantile(health, 0.5)).toFixed(1)}x`,
+    `    of which the inbox insert alone: p50 ${f(quantile(inserts, 0.5))}, p99 ${f(quantile(inserts, 0.99))}`,
+  ];
+}
+
+/** (c) Gzipped size of each handler built for an edge (browser/worker) target, against the Stripe SDK's worker build. */
+async function bundles(): Promise<string[]> {
+  const size = async (entry: string, contents?: string) => {
+    const result = await build({
+      ...(contents
+        ? { stdin: { contents, resolveDir: process.cwd(), loader: "ts" } }
+        : { entryPoints: [entry] }),
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      metafile: true,
+      conditions: ["worker", "browser"],
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs).join("\n");
+    const sdks = ["stripe", "plaid", "lob", "retell-sdk", "@elevenlabs", "@trigger.dev/sdk"].filter((p) =>
+      inputs.includes(`node_modules/${p}/`),
+    );
+    return { gz: gzipSync(result.outputFiles[0]!.contents).length, sdks };
+  };
+  const baseline = await size(
+    "",
+    'import Stripe from "stripe"; export const v = (r, h, s) => new Stripe("sk").webhooks.constructEventAsync(r, h, s);',
+  );
+  const lines = [
+    "(c) handler bundles for an edge target (esbuild, minified, gzipped)",
+    `    Stripe SDK webhook verification alone (baseline): ${(baseline.gz / 1024).toFixed(1)} KiB`,
+  ];
+  for (const handler of ["stripe", "plaid", "lob", "retell", "paypal"]) {
+    const { gz, sdks } = await size(`webhooks/${handler}.ts`);
+    lines.push(
+      `    webhooks/${handler}.ts: ${(gz / 1024).toFixed(1)} KiB (ratio ${(gz / baseline.gz).toFixed(2)}); provider/Trigger SDKs inside: ${sdks.length ? sdks.join(", ") : "none"}`,
+    );
+  }
+  return lines;
+}
+
+export async function benchWebhooks(): Promise<string> {
+  return [...(await throughput()), ...(await latency()), ...(await bundles())].join("\n");
+}
