@@ -35,8 +35,12 @@ export async function connectApiKey(
   const missing = required.filter((field) => !input.fields[field]?.trim());
   if (missing.length)
     throw new ValidationError(`Missing credential field(s) for ${entry.name}: ${missing.join(", ")}`);
-  const fields = Object.fromEntries(required.map((field) => [field, input.fields[field]!.trim()]));
-  assertProbeOk(config, await probeCredential(config, fields, input.metadata));
+  const allowed = [...required, ...(entry.optionalKeyFields ?? [])];
+  const fields = Object.fromEntries(
+    allowed.filter((field) => input.fields[field]?.trim()).map((field) => [field, input.fields[field]!.trim()]),
+  );
+  const probeFields = Object.fromEntries(required.map((field) => [field, fields[field]!]));
+  assertProbeOk(config, await probeCredential(config, probeFields, input.metadata));
   const saved = await saveConnection(deps.db, deps.keyRing, {
     tenantId: input.tenantId,
     provider: input.provider,

@@ -96,6 +96,8 @@ export interface CatalogEntry {
   probe?: ProbeSpec;
   /** Credential fields a tenant supplies for API-key connections (default `["api_key"]`). */
   keyFields?: string[];
+  /** Further fields a tenant may supply, stored encrypted with the key (Lob's `webhook_secret`). */
+  optionalKeyFields?: string[];
   docs: string;
   confidence: Confidence;
   notes?: string;

@@ -389,6 +389,8 @@ export const catalog: readonly CatalogEntry[] = [
     apiBaseUrl: "https://api.lob.com",
     refresh: "never_expires",
     probe: { method: "GET", path: "/v1/addresses?limit=1", auth: { scheme: "basic" } },
+    // The secret Lob signs this tenant's webhooks with (/webhooks/lob/{tenantId}).
+    optionalKeyFields: ["webhook_secret"],
     docs: "https://docs.lob.com/#tag/Authentication",
     confidence: "provider_docs",
   },
