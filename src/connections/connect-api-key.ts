@@ -37,7 +37,9 @@ export async function connectApiKey(
     throw new ValidationError(`Missing credential field(s) for ${entry.name}: ${missing.join(", ")}`);
   const allowed = [...required, ...(entry.optionalKeyFields ?? [])];
   const fields = Object.fromEntries(
-    allowed.filter((field) => input.fields[field]?.trim()).map((field) => [field, input.fields[field]!.trim()]),
+    allowed
+      .filter((field) => input.fields[field]?.trim())
+      .map((field) => [field, input.fields[field]!.trim()]),
   );
   const probeFields = Object.fromEntries(required.map((field) => [field, fields[field]!]));
   assertProbeOk(config, await probeCredential(config, probeFields, input.metadata));
