@@ -101,11 +101,12 @@ export async function refreshConnectionToken(
   }
   const expiresAt = asDate(row.token_expires_at);
   const due = asDate(row.refresh_due_at);
+  // Re-read under the lease: a refresh that finished meanwhile moved the due date, so it is not redone.
   const needed =
     options.force ||
     (options.dueBefore
       ? !expiresAt || expiresAt <= options.dueBefore
-      : !due || due.getTime() <= Date.now() + 3_600_000);
+      : !due || due.getTime() <= Date.now() + SWEEP_HORIZON_MS);
   if (!needed) {
     await release(deps, connectionId, owner);
     return { outcome: "not_due", connectionId };

@@ -3,9 +3,10 @@ import type { CatalogEntry } from "../providers/catalog-types.ts";
 const DEFAULT_LEAD_SECONDS = 3600;
 
 /**
- * When the sweep should next refresh a connection: its expiry minus the provider's lead time,
- * or its keep-alive date for refresh tokens that die when unused — whichever comes first.
- * Null when nothing ever needs refreshing.
+ * When the sweep should next refresh a connection: its expiry minus a lead time — the provider's
+ * (default one hour) but at most half the token's remaining life, so one-hour tokens are not
+ * refreshed on every sweep — or its keep-alive date for refresh tokens that die when unused,
+ * whichever comes first. Null when nothing ever needs refreshing.
  */
 export function refreshDueAt(
   entry: CatalogEntry,
@@ -13,8 +14,11 @@ export function refreshDueAt(
   now = new Date(),
 ): Date | null {
   const candidates: number[] = [];
-  if (expiresAt)
-    candidates.push(expiresAt.getTime() - (entry.refreshLeadSeconds ?? DEFAULT_LEAD_SECONDS) * 1000);
+  if (expiresAt) {
+    const remaining = Math.max(0, expiresAt.getTime() - now.getTime());
+    const lead = Math.min((entry.refreshLeadSeconds ?? DEFAULT_LEAD_SECONDS) * 1000, remaining / 2);
+    candidates.push(expiresAt.getTime() - lead);
+  }
   if (entry.keepAliveDays) candidates.push(now.getTime() + entry.keepAliveDays * 86_400_000);
   return candidates.length ? new Date(Math.min(...candidates)) : null;
 }

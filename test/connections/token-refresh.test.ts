@@ -195,13 +195,26 @@ describe("token refresh", () => {
     const row = await seedConnection(fx, {
       provider: "meta_ads",
       accessToken: "EAAG_current",
-      expiresAt: new Date(Date.now() + 86_400_000),
+      expiresAt: soon(),
     });
     expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("refreshed");
     const [call] = fx.meta.requestsTo("GET /oauth/access_token");
     expect(call!.query.get("grant_type")).toBe("fb_exchange_token");
     expect(call!.query.get("fb_exchange_token")).toBe("EAAG_current");
     expect((await plainOf(row.id)).access_token).toBe(fx.meta.accessTokens.at(-1));
+  });
+
+  it("does not refresh again a one-hour token that a previous run just refreshed", async () => {
+    fx.google.seedToken("rt_twice");
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "old",
+      refreshToken: "rt_twice",
+      expiresAt: soon(),
+    });
+    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("refreshed");
+    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("not_due");
+    expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
   });
 
   it("does not call the provider for a token that is not due", async () => {
