@@ -89,9 +89,6 @@ export const integrationConnections = pgTable(
     uniqueIndex("integration_connections_tenant_provider_uq").on(t.tenantId, t.provider),
     index("integration_connections_key_version_idx").on(t.keyVersion),
     index("integration_connections_expiry_idx").on(t.tokenExpiresAt).where(sql`${t.status} = 'active'`),
-    index("integration_connections_stripe_account_idx")
-      .on(sql`(${t.metadata}->>'stripe_user_id')`)
-      .where(sql`${t.provider} = 'stripe_connect'`),
     index("integration_connections_refresh_due_idx")
       .on(t.refreshDueAt)
       .where(sql`${t.status} in ('active', 'error')`),
@@ -123,6 +120,27 @@ export const oauthStates = pgTable(
   (t) => [
     index("oauth_states_expires_idx").on(t.expiresAt),
     tenantPolicy("oauth_states_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/**
+ * Provider-side account ids that identify a tenant in inbound events (Stripe Connect `acct_…`).
+ * A separate table so the lookup index never slows the hot connections table.
+ */
+export const externalAccounts = pgTable(
+  "external_accounts",
+  {
+    provider: text("provider").notNull(),
+    accountId: text("account_id").notNull(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").references(() => integrationConnections.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.provider, t.accountId] }),
+    tenantPolicy("external_accounts_isolation", "tenant_id"),
   ],
 ).enableRLS();
 

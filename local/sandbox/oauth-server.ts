@@ -18,6 +18,8 @@ export interface OAuthSimulatorOptions {
   /** Lifetime of access tokens, seconds. */
   expiresIn?: number;
   scope?: string;
+  /** Fields added to authorization-code answers (Stripe Connect's `stripe_user_id`). */
+  extraTokenFields?: Record<string, string>;
   /** Extra routes (the provider's API, for probes), keyed `"METHOD /path"`. */
   apiRoutes?: Record<string, SimRoute>;
 }
@@ -123,7 +125,7 @@ export async function startOAuthSimulator(options: OAuthSimulatorOptions = {}): 
         if (digest.toString("base64url") !== bound.codeChallenge)
           return fail(400, "invalid_grant", "PKCE verification failed");
       }
-      const body = issueAccess(true);
+      const body = { ...issueAccess(true), ...options.extraTokenFields };
       if (dialect === "slack")
         body.incoming_webhook = { url: `${baseUrl}/hooks/T0SANDBOX/B0ALERTS`, channel: "#alerts" };
       return { body };

@@ -6,6 +6,7 @@ import { ValidationError } from "../errors.ts";
 import { exchangeAuthorizationCode } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
+import { linkExternalAccount } from "./link-external-account.ts";
 import type { OAuthSettings } from "./oauth-settings.ts";
 import { saveConnection } from "./save-connection.ts";
 import { recordTransition } from "./transition-connection.ts";
@@ -72,6 +73,8 @@ export async function completeOAuth(
     scopes: tokens.scopes ?? config.entry.oauth?.scopes ?? [],
     metadata: { ...row.metadata, ...tokens.account, connectedVia: "oauth" },
   });
+  const accountId = config.entry.accountIdField ? tokens.account[config.entry.accountIdField] : undefined;
+  if (accountId) await linkExternalAccount(deps.db, { ...owner, accountId, connectionId: saved.id });
   if (saved.previousStatus === "expired" || saved.previousStatus === "error") {
     const transition = await recordTransition(deps.db, {
       ...owner,

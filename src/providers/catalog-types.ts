@@ -94,6 +94,8 @@ export interface CatalogEntry {
   /** Refresh tokens that die when unused: refresh at least this often. */
   keepAliveDays?: number;
   probe?: ProbeSpec;
+  /** The token-answer field naming the provider account (mapped to the tenant for inbound events). */
+  accountIdField?: string;
   /** Credential fields a tenant supplies for API-key connections (default `["api_key"]`). */
   keyFields?: string[];
   /** Further fields a tenant may supply, stored encrypted with the key (Lob's `webhook_secret`). */

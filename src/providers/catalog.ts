@@ -57,6 +57,8 @@ export const catalog: readonly CatalogEntry[] = [
       pkce: false,
       clientAuth: "body",
     },
+    // Connect events name the account (`acct_…`): map it to the tenant on connect.
+    accountIdField: "stripe_user_id",
     // Connected-account access is the platform key plus Stripe-Account; OAuth tokens do not expire.
     // Disconnect does not call /oauth/deauthorize (it needs the platform key and stripe_user_id):
     // the platform deauthorizes from its Stripe dashboard or the payouts capability.

@@ -6,6 +6,7 @@ import { decryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { disconnectConnection } from "../../src/connections/disconnect-connection.ts";
 import { startOAuth } from "../../src/connections/start-oauth.ts";
 import { signState } from "../../src/crypto/signed-state.ts";
+import { resolveStripeTenant } from "../../src/inbox/resolve-stripe-tenant.ts";
 import { setIngressDeps } from "../../src/ingress/ingress-deps.ts";
 import { createTriggerJobQueue } from "../../src/jobs.ts";
 import { routeRequest } from "../../webhooks/router.ts";
@@ -145,6 +146,20 @@ describe("OAuth connect", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: expect.stringMatching(/expired/) });
     expect(await connections()).toHaveLength(0);
+  });
+
+  it("maps a Stripe Connect account to the tenant on connect, for inbound Connect events", async () => {
+    const { url } = await startOAuth(fx.deps, fx.oauth, { tenantId, provider: "stripe_connect" });
+    const authorize = new URL(url);
+    const code = fx.stripe.issueCode({ redirectUri: authorize.searchParams.get("redirect_uri")! });
+    const callback = new URL(authorize.searchParams.get("redirect_uri")!);
+    callback.searchParams.set("code", code);
+    callback.searchParams.set("state", authorize.searchParams.get("state")!);
+    expect((await call(callback)).status).toBe(302);
+    expect(await resolveStripeTenant(fx.db.db, "acct_sim_1")).toBe(tenantId);
+    expect(await resolveStripeTenant(fx.db.db, "acct_other")).toBeNull();
+    const [row] = await connections();
+    expect(row!.metadata).toMatchObject({ stripe_user_id: "acct_sim_1" });
   });
 
   it("refuses a return URL outside the allowed origins (no open redirect)", async () => {

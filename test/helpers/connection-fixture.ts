@@ -20,6 +20,7 @@ export interface ConnectionFixture {
   slack: OAuthSimulator;
   meta: OAuthSimulator;
   resend: ApiKeySimulator;
+  stripe: OAuthSimulator;
   /** Slack incoming-webhook posts the platform alert channel received. */
   alerts(): string[];
   logs: string[];
@@ -71,11 +72,17 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
     clientSecret: CLIENT.secret,
   });
   const resend = await startApiKeySimulator({ validKeys: ["re_valid_test_key"] });
+  const stripe = await startOAuthSimulator({
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    extraTokenFields: { stripe_user_id: "acct_sim_1" },
+  });
   const env = {
     ...providerEnv("google_drive", google, google.url),
     ...providerEnv("ga4", google, google.url),
     ...providerEnv("slack", slack, `${slack.url}/api`),
     ...providerEnv("meta_ads", meta, meta.url),
+    ...providerEnv("stripe_connect", stripe, stripe.url),
     RESEND_API_URL: resend.url,
   };
   const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
@@ -102,12 +109,13 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
     slack,
     meta,
     resend,
+    stripe,
     alerts: () => slack.requests.filter((r) => r.path.startsWith("/hooks/")).map((r) => r.body),
     logs,
     close: async () => {
       setLogSink(undefined);
       process.env.LOG_LEVEL = "warn";
-      await Promise.all([google.close(), slack.close(), meta.close(), resend.close()]);
+      await Promise.all([google.close(), slack.close(), meta.close(), resend.close(), stripe.close()]);
       await db.close();
     },
   };

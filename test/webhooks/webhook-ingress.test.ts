@@ -9,6 +9,7 @@ import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
 import type { Simulator } from "../../local/sandbox/simulator.ts";
 import { createPlaidSigner } from "../../local/sandbox/webhook-signers.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
+import { linkExternalAccount } from "../../src/connections/link-external-account.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
 import { createTestDb, type TestDb } from "../helpers/test-db.ts";
 import { waitUntil } from "../helpers/wait-until.ts";
@@ -216,9 +217,16 @@ describe("webhook configuration and tenancy", () => {
 
   it("resolves a Stripe Connect account to its tenant", async () => {
     const c = caseOf("stripe");
-    await db.db
+    const [connection] = await db.db
       .insert(integrationConnections)
-      .values({ tenantId, provider: "stripe_connect", metadata: { stripe_user_id: "acct_123" } });
+      .values({ tenantId, provider: "stripe_connect", metadata: { stripe_user_id: "acct_123" } })
+      .returning();
+    await linkExternalAccount(db.db, {
+      provider: "stripe_connect",
+      accountId: "acct_123",
+      tenantId,
+      connectionId: connection!.id,
+    });
     const raw = JSON.stringify({
       id: `evt_${randomUUID()}`,
       type: "account.updated",
