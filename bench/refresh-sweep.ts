@@ -84,7 +84,6 @@ export async function benchRefreshSweep(): Promise<string> {
   const handle = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
   try {
     await migrate(handle);
-    if (process.env.BENCH_EXPERIMENT) await handle.db.execute(sql.raw(process.env.BENCH_EXPERIMENT));
     const keyRing = await parseKeyRing(`b1:${Buffer.alloc(32, 7).toString("base64")}`);
     const deps: ConnectionDeps = {
       db: handle.db,
