@@ -13,9 +13,22 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-async function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  const raw = typeof secret === "string" ? utf8(secret) : secret;
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+const importKey = (raw: Uint8Array<ArrayBuffer>) =>
+  crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+
+/** Imported keys of string secrets, reused across calls (webhook secrets are few and hot). */
+const keyCache = new Map<string, Promise<CryptoKey>>();
+const KEY_CACHE_LIMIT = 256;
+
+function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  if (typeof secret !== "string") return importKey(secret);
+  let key = keyCache.get(secret);
+  if (!key) {
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!);
+    key = importKey(utf8(secret));
+    keyCache.set(secret, key);
+  }
+  return key;
 }
 
 export async function hmacSha256(
