@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type ApiKeySimulator, startApiKeySimulator } from "./api-key-server.ts";
+import { oauthProviderEnv } from "./oauth-provider-env.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "./oauth-server.ts";
 import { type PayPalSimulator, startPayPalSimulator } from "./paypal-server.ts";
 import { startPlaidSimulator } from "./plaid-server.ts";
@@ -20,18 +21,6 @@ export interface Sandbox {
 
 const CLIENT = { id: "sandbox-client", secret: "sandbox-secret" };
 const GOOGLE_PROVIDERS = ["google_ads", "ga4", "google_drive", "google_calendar"];
-
-function oauthEnv(id: string, sim: OAuthSimulator, apiUrl: string): Record<string, string> {
-  const prefix = id.toUpperCase();
-  return {
-    [`${prefix}_AUTH_URL`]: sim.authorizeUrl,
-    [`${prefix}_TOKEN_URL`]: sim.tokenUrl,
-    [`${prefix}_REVOKE_URL`]: sim.revokeUrl,
-    [`${prefix}_API_URL`]: apiUrl,
-    [`${prefix}_CLIENT_ID`]: CLIENT.id,
-    [`${prefix}_CLIENT_SECRET`]: CLIENT.secret,
-  };
-}
 
 /** Starts the provider simulators on loopback ports and returns the environment that points at them. */
 export async function startSandbox(): Promise<Sandbox> {
@@ -63,9 +52,9 @@ export async function startSandbox(): Promise<Sandbox> {
   const plaid = await startPlaidSimulator(plaidSigner);
   const paypal = await startPayPalSimulator();
   const env: Record<string, string> = {
-    ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthEnv(id, google!, google!.url))),
-    ...oauthEnv("slack", slack, `${slack.url}/api`),
-    ...oauthEnv("meta_ads", meta, meta.url),
+    ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthProviderEnv(id, google!, google!.url, CLIENT))),
+    ...oauthProviderEnv("slack", slack, `${slack.url}/api`, CLIENT),
+    ...oauthProviderEnv("meta_ads", meta, meta.url, CLIENT),
     RESEND_API_URL: resend.url,
     ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform`,
     // Webhook signing: `switchboard sandbox emit <provider>` signs sample events with these.

@@ -1,27 +1,17 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import { AppError } from "../errors.ts";
-import { logger, setLogSink } from "./logger.ts";
+import { logger } from "./logger.ts";
 import { timeProviderCall } from "./time-provider-call.ts";
 
+let stopCapture: (() => void) | undefined;
 function capture(): string[] {
-  const lines: string[] = [];
-  process.env.LOG_LEVEL = "debug";
-  setLogSink(
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(...String(chunk).split("\n").filter(Boolean));
-        done();
-      },
-    }),
-  );
-  return lines;
+  const captured = captureLogs();
+  stopCapture = captured.stop;
+  return captured.lines;
 }
 
-afterEach(() => {
-  process.env.LOG_LEVEL = "warn";
-  setLogSink(undefined);
-});
+afterEach(() => stopCapture?.());
 
 describe("logger", () => {
   it("writes one JSON object per line with the message and fields", () => {

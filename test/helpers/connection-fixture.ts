@@ -1,6 +1,6 @@
-import { Writable } from "node:stream";
 import { integrationConnections, tenants } from "../../db/schema.ts";
 import { type ApiKeySimulator, startApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
+import { oauthProviderEnv } from "../../local/sandbox/oauth-provider-env.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "../../local/sandbox/oauth-server.ts";
 import type { ConnectionDeps } from "../../src/connections/connection-deps.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
@@ -8,8 +8,8 @@ import type { OAuthSettings } from "../../src/connections/oauth-settings.ts";
 import { refreshDueAt } from "../../src/connections/refresh-schedule.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
 import { createConnectionNotifier } from "../../src/health/connection-notifier.ts";
-import { setLogSink } from "../../src/observability/logger.ts";
 import { findProvider } from "../../src/providers/catalog.ts";
+import { captureLogs } from "./capture-logs.ts";
 import { createTestDb, type TestDb } from "./test-db.ts";
 
 export interface ConnectionFixture {
@@ -29,30 +29,13 @@ export interface ConnectionFixture {
 
 const CLIENT = { id: "test-client", secret: "test-client-secret-value" };
 
-function providerEnv(id: string, sim: OAuthSimulator, apiUrl: string): Record<string, string> {
-  const p = id.toUpperCase();
-  return {
-    [`${p}_AUTH_URL`]: sim.authorizeUrl,
-    [`${p}_TOKEN_URL`]: sim.tokenUrl,
-    [`${p}_REVOKE_URL`]: sim.revokeUrl,
-    [`${p}_API_URL`]: apiUrl,
-    [`${p}_CLIENT_ID`]: CLIENT.id,
-    [`${p}_CLIENT_SECRET`]: CLIENT.secret,
-  };
-}
+const providerEnv = (id: string, sim: OAuthSimulator, apiUrl: string) =>
+  oauthProviderEnv(id, sim, apiUrl, CLIENT);
 
 /** A database plus Google-, Slack-, Meta- and Resend-like simulators wired into connection deps. */
 export async function createConnectionFixture(): Promise<ConnectionFixture> {
-  const logs: string[] = [];
-  process.env.LOG_LEVEL = "debug";
-  setLogSink(
-    new Writable({
-      write(chunk, _e, done) {
-        logs.push(...String(chunk).split("\n").filter(Boolean));
-        done();
-      },
-    }),
-  );
+  const captured = captureLogs();
+  const logs = captured.lines;
   const db = await createTestDb();
   const google = await startOAuthSimulator({
     clientId: CLIENT.id,
@@ -113,8 +96,7 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
     alerts: () => slack.requests.filter((r) => r.path.startsWith("/hooks/")).map((r) => r.body),
     logs,
     close: async () => {
-      setLogSink(undefined);
-      process.env.LOG_LEVEL = "warn";
+      captured.stop();
       await Promise.all([google.close(), slack.close(), meta.close(), resend.close(), stripe.close()]);
       await db.close();
     },
