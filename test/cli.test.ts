@@ -32,7 +32,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe("switchboard CLI", () => {
+// Each case spawns several CLI processes (tsx start-up, database open): allow for a loaded machine.
+describe("switchboard CLI", { timeout: 120_000 }, () => {
   it("creates a tenant and prints exactly one JSON document with --json", async () => {
     const created = await runCli(["tenants", "create", "--name", "Acme Goods", "--json"], env);
     expect(created.code).toBe(0);
