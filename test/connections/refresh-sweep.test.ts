@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections } from "../../db/schema.ts";
 import type { RunView } from "../../local/executor/run-store.ts";
 import { type Runtime, startRuntime } from "../../local/runtime.ts";
+import { startSimulator } from "../../local/sandbox/simulator.ts";
 import { rowsOf } from "../../src/db/types.ts";
 import {
   type ConnectionFixture,
@@ -60,8 +61,13 @@ describe("token refresh sweep", () => {
       expiresAt: new Date(Date.now() + 5 * 3_600_000),
       tenantName: "Later",
     });
+    const heartbeat = await startSimulator({ "GET /beat": () => ({ body: "ok" }) });
+    process.env.BETTERSTACK_HEARTBEAT_URL = `${heartbeat.url}/beat`;
     const sweep = await tasks.trigger("token-refresh-sweep", {});
-    expect((await settled(sweep.id)).output).toMatchObject({ claimed: 5, triggered: 5 });
+    expect((await settled(sweep.id)).output).toMatchObject({ claimed: 5, triggered: 5, heartbeat: true });
+    expect(heartbeat.requestsTo("GET /beat")).toHaveLength(1);
+    delete process.env.BETTERSTACK_HEARTBEAT_URL;
+    await heartbeat.close();
     const children = await waitUntil(async () => {
       const all = await runs("token-refresh-connection");
       return all.length === 5 && all.every((r) => r.status === "completed") ? all : undefined;
