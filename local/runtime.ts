@@ -12,7 +12,6 @@ import { logger } from "../src/observability/logger.ts";
 import { connectionContext } from "./connection-context.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
-import type { RunRow } from "./executor/run-store.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { serve } from "./node-http.ts";
 import { createRuntimeHandler } from "./runtime-routes.ts";
@@ -31,8 +30,8 @@ export interface RuntimeOptions {
   cron?: boolean;
   sandbox?: boolean;
   host?: string;
-  /** Only execute runs this accepts; also skips re-queueing other processes' interrupted runs. */
-  accept?: (row: RunRow) => boolean;
+  /** Only execute these runs and their children; also skips re-queueing others' interrupted runs. */
+  scope?: Set<string>;
 }
 
 export interface Runtime {
@@ -69,7 +68,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       db: db.db,
       catalog,
       maxConcurrency: options.maxConcurrency ?? 10,
-      ...(options.accept ? { accept: options.accept } : {}),
+      ...(options.scope ? { scope: options.scope } : {}),
     });
     const cron = new CronRunner(db.db, catalog, executor);
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
@@ -95,7 +94,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       plaidKeys: plaidKeysFromEnv(process.env),
     });
     const removeSandboxFile = sandbox ? writeSandboxEnv(config.DATA_DIR, sandbox.env) : () => {};
-    const requeued = options.accept ? 0 : await executor.store.requeueAbandoned();
+    const requeued = options.scope ? 0 : await executor.store.requeueAbandoned();
     if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });
     executor.start();
     if (options.cron !== false) cron.start();

@@ -26,7 +26,7 @@ export function registerTaskCommand(program: Command): void {
       const runtime = await startRuntime({
         port: 0,
         cron: false,
-        accept: (row) => mine.has(row.id) || (row.parentRunId !== null && mine.has(row.parentRunId)),
+        scope: mine,
       });
       try {
         if (!runtime.catalog.get(taskId)) {

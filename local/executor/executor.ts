@@ -22,8 +22,11 @@ export interface ExecutorOptions {
   maxConcurrency?: number;
   pollMs?: number;
   leaseMs?: number;
-  /** Only claim runs this accepts (the CLI runs one run and its children, nothing else). */
-  accept?: (row: RunRow) => boolean;
+  /**
+   * Only claim these runs and the runs they trigger, at any depth (the CLI runs one run and its
+   * children, never other processes' queued work). Claimed children join the scope.
+   */
+  scope?: Set<string>;
 }
 
 interface InFlight {
@@ -138,15 +141,15 @@ export class Executor extends EventEmitter {
   private async dispatch(): Promise<void> {
     const free = this.maxConcurrency - this.inFlight.size;
     if (free <= 0) return;
-    const candidates = await this.store.due(Math.max(free * 4, 20));
+    const candidates = await this.store.due(Math.max(free * 4, 20), this.options.scope);
     for (const candidate of candidates) {
       if (this.stopped || this.inFlight.size >= this.maxConcurrency) break;
-      if (this.options.accept && !this.options.accept(candidate)) continue;
       const task = this.options.catalog.get(candidate.taskId);
       const { key, limit } = this.queueKeyOf(candidate, task);
       if ((this.queueCounts.get(key) ?? 0) >= limit) continue;
       const row = await this.store.claim(candidate.id, this.owner, this.leaseMs);
       if (!row) continue; // another executor took it
+      this.options.scope?.add(row.id);
       this.queueCounts.set(key, (this.queueCounts.get(key) ?? 0) + 1);
       const controller = new AbortController();
       const done = this.attempt(row, task, controller)

@@ -140,12 +140,24 @@ export class RunStore {
     return row;
   }
 
-  /** Queued runs that are due, oldest first (candidates; `claim` decides). */
-  async due(limit: number): Promise<RunRow[]> {
+  /**
+   * Queued runs that are due, oldest first (candidates; `claim` decides). With `scope`, only
+   * those runs and runs they triggered.
+   */
+  async due(limit: number, scope?: ReadonlySet<string>): Promise<RunRow[]> {
+    const ids = scope ? `{${[...scope].join(",")}}` : undefined;
     return this.db
       .select()
       .from(taskRuns)
-      .where(and(eq(taskRuns.status, "queued"), sql`${taskRuns.runAt} <= now()`))
+      .where(
+        and(
+          eq(taskRuns.status, "queued"),
+          sql`${taskRuns.runAt} <= now()`,
+          ids
+            ? sql`(${taskRuns.id} = any(${ids}::text[]) or ${taskRuns.parentRunId} = any(${ids}::text[]))`
+            : undefined,
+        ),
+      )
       .orderBy(taskRuns.runAt, taskRuns.createdAt)
       .limit(limit);
   }
