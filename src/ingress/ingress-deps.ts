@@ -53,7 +53,7 @@ export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthS
  * (one request per statement, so handler code uses single statements, never interactive
  * transactions), the key ring from ENCRYPTION_KEYS and the Trigger.dev client.
  */
-async function fromEnv(env: Env): Promise<IngressDeps> {
+export async function createEdgeIngressDeps(env: Env): Promise<IngressDeps> {
   if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL is required by the web handlers");
   if (!env.ENCRYPTION_KEYS) throw new ConfigError("ENCRYPTION_KEYS is required by the web handlers");
   if (!env.TRIGGER_SECRET_KEY) throw new ConfigError("TRIGGER_SECRET_KEY is required by the web handlers");
@@ -75,7 +75,7 @@ async function fromEnv(env: Env): Promise<IngressDeps> {
 }
 
 export function getIngressDeps(): Promise<IngressDeps> {
-  current ??= fromEnv(globalThis.process?.env ?? {});
+  current ??= createEdgeIngressDeps(globalThis.process?.env ?? {});
   current.catch(() => {
     current = undefined;
   });
