@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
 import { tenantWebhookSecret } from "../src/inbox/tenant-webhook-secret.ts";
+import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyLobWebhook } from "../src/providers/lob-webhook.ts";
-import { ingestWebhook, type WebhookSpec } from "./ingest.ts";
 
 const lobEvent = z.object({
   id: z.string().startsWith("evt_"),

@@ -1,8 +1,8 @@
 import { completeOAuth } from "../src/connections/complete-oauth.ts";
 import { AppError, ValidationError } from "../src/errors.ts";
 import { getIngressDeps } from "../src/ingress/ingress-deps.ts";
+import { errorResponse, jsonResponse } from "../src/ingress/json-response.ts";
 import { logger } from "../src/observability/logger.ts";
-import { errorResponse, jsonResponse } from "./http-responses.ts";
 
 /**
  * `GET /oauth/callback/{provider}?code&state`: verifies the signed, single-use state, exchanges

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ConfigError } from "../src/errors.ts";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
+import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyPayPalWebhook } from "../src/providers/paypal-webhook.ts";
-import { ingestWebhook, type WebhookSpec } from "./ingest.ts";
 
 const RELEVANT = /^PAYMENT\.(PAYOUTSBATCH|PAYOUTS-ITEM)\./;
 

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { sha256Hex } from "../src/crypto/hmac.ts";
 import { ConfigError } from "../src/errors.ts";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
+import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyPlaidWebhook } from "../src/providers/plaid-webhook.ts";
-import { ingestWebhook, type WebhookSpec } from "./ingest.ts";
 
 const RELEVANT_TYPES = new Set(["ITEM", "AUTH"]);
 

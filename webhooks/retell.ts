@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
 import { tenantWebhookSecret } from "../src/inbox/tenant-webhook-secret.ts";
+import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyRetellWebhook } from "../src/providers/retell-webhook.ts";
-import { ingestWebhook, type WebhookSpec } from "./ingest.ts";
 
 const RELEVANT = new Set(["call_ended", "call_analyzed"]);
 

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { ConfigError } from "../src/errors.ts";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
 import { resolveStripeTenant } from "../src/inbox/resolve-stripe-tenant.ts";
+import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyStripeWebhook } from "../src/providers/stripe-webhook.ts";
-import { ingestWebhook, type WebhookSpec } from "./ingest.ts";
 
 /** Events the payouts capability consumes; every other signed event is acknowledged and ignored. */
 const RELEVANT = /^(transfer\.|payout\.|account\.updated$|account\.external_account\.|balance\.available$)/;

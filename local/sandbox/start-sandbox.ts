@@ -12,6 +12,7 @@ export interface Sandbox {
   slack: OAuthSimulator;
   meta: OAuthSimulator;
   resend: ApiKeySimulator;
+  stripe: OAuthSimulator;
   plaid: Simulator;
   paypal: PayPalSimulator;
   /** Environment pointing providers at the simulators (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
@@ -22,8 +23,16 @@ export interface Sandbox {
 const CLIENT = { id: "sandbox-client", secret: "sandbox-secret" };
 const GOOGLE_PROVIDERS = ["google_ads", "ga4", "google_drive", "google_calendar"];
 
+export interface SandboxOptions {
+  /** The OAuth client every simulator accepts. */
+  client?: { id: string; secret: string };
+  /** API keys the Resend-like simulator accepts. */
+  resendKeys?: string[];
+}
+
 /** Starts the provider simulators on loopback ports and returns the environment that points at them. */
-export async function startSandbox(): Promise<Sandbox> {
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const client = options.client ?? CLIENT;
   let google: OAuthSimulator | undefined;
   const googleProbe: SimRoute = (request) =>
     google?.isValidAccessToken(request.headers.authorization?.replace(/^Bearer\s+/i, ""))
@@ -31,30 +40,37 @@ export async function startSandbox(): Promise<Sandbox> {
       : { status: 401, body: { error: { code: 401, status: "UNAUTHENTICATED" } } };
   google = await startOAuthSimulator({
     dialect: "standard",
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
+    clientId: client.id,
+    clientSecret: client.secret,
     apiRoutes: { "GET /*": googleProbe },
   });
   const slack = await startOAuthSimulator({
     dialect: "slack",
     rotateRefreshTokens: true,
     expiresIn: 43_200,
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
+    clientId: client.id,
+    clientSecret: client.secret,
   });
   const meta = await startOAuthSimulator({
     dialect: "meta",
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
+    clientId: client.id,
+    clientSecret: client.secret,
   });
-  const resend = await startApiKeySimulator();
+  const resend = await startApiKeySimulator(options.resendKeys ? { validKeys: options.resendKeys } : {});
+  // Stripe Connect OAuth (Standard accounts): the answer names the connected account.
+  const stripe = await startOAuthSimulator({
+    clientId: client.id,
+    clientSecret: client.secret,
+    extraTokenFields: { stripe_user_id: "acct_sandbox_1" },
+  });
   const plaidSigner = await createPlaidSigner();
   const plaid = await startPlaidSimulator(plaidSigner);
   const paypal = await startPayPalSimulator();
   const env: Record<string, string> = {
-    ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthProviderEnv(id, google!, google!.url, CLIENT))),
-    ...oauthProviderEnv("slack", slack, `${slack.url}/api`, CLIENT),
-    ...oauthProviderEnv("meta_ads", meta, meta.url, CLIENT),
+    ...Object.assign({}, ...GOOGLE_PROVIDERS.map((id) => oauthProviderEnv(id, google!, google!.url, client))),
+    ...oauthProviderEnv("slack", slack, `${slack.url}/api`, client),
+    ...oauthProviderEnv("meta_ads", meta, meta.url, client),
+    ...oauthProviderEnv("stripe_connect", stripe, stripe.url, client),
     RESEND_API_URL: resend.url,
     ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform`,
     // Webhook signing: `switchboard sandbox emit <provider>` signs sample events with these.
@@ -74,6 +90,7 @@ export async function startSandbox(): Promise<Sandbox> {
     slack,
     meta,
     resend,
+    stripe,
     plaid,
     paypal,
     env,

@@ -156,10 +156,10 @@ describe("OAuth connect", () => {
     callback.searchParams.set("code", code);
     callback.searchParams.set("state", authorize.searchParams.get("state")!);
     expect((await call(callback)).status).toBe(302);
-    expect(await resolveStripeTenant(fx.db.db, "acct_sim_1")).toBe(tenantId);
+    expect(await resolveStripeTenant(fx.db.db, "acct_sandbox_1")).toBe(tenantId);
     expect(await resolveStripeTenant(fx.db.db, "acct_other")).toBeNull();
     const [row] = await connections();
-    expect(row!.metadata).toMatchObject({ stripe_user_id: "acct_sim_1" });
+    expect(row!.metadata).toMatchObject({ stripe_user_id: "acct_sandbox_1" });
   });
 
   it("refuses a return URL outside the allowed origins (no open redirect)", async () => {

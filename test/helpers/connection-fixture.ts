@@ -1,7 +1,7 @@
 import { integrationConnections, tenants } from "../../db/schema.ts";
-import { type ApiKeySimulator, startApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
-import { oauthProviderEnv } from "../../local/sandbox/oauth-provider-env.ts";
-import { type OAuthSimulator, startOAuthSimulator } from "../../local/sandbox/oauth-server.ts";
+import type { ApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
+import type { OAuthSimulator } from "../../local/sandbox/oauth-server.ts";
+import { startSandbox } from "../../local/sandbox/start-sandbox.ts";
 import type { ConnectionDeps } from "../../src/connections/connection-deps.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import type { OAuthSettings } from "../../src/connections/oauth-settings.ts";
@@ -29,45 +29,13 @@ export interface ConnectionFixture {
 
 const CLIENT = { id: "test-client", secret: "test-client-secret-value" };
 
-const providerEnv = (id: string, sim: OAuthSimulator, apiUrl: string) =>
-  oauthProviderEnv(id, sim, apiUrl, CLIENT);
-
 /** A database plus Google-, Slack-, Meta- and Resend-like simulators wired into connection deps. */
 export async function createConnectionFixture(): Promise<ConnectionFixture> {
   const captured = captureLogs();
   const logs = captured.lines;
   const db = await createTestDb();
-  const google = await startOAuthSimulator({
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    apiRoutes: { "GET /*": () => ({ body: { ok: true } }) },
-  });
-  const slack = await startOAuthSimulator({
-    dialect: "slack",
-    rotateRefreshTokens: true,
-    expiresIn: 43_200,
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-  });
-  const meta = await startOAuthSimulator({
-    dialect: "meta",
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-  });
-  const resend = await startApiKeySimulator({ validKeys: ["re_valid_test_key"] });
-  const stripe = await startOAuthSimulator({
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    extraTokenFields: { stripe_user_id: "acct_sim_1" },
-  });
-  const env = {
-    ...providerEnv("google_drive", google, google.url),
-    ...providerEnv("ga4", google, google.url),
-    ...providerEnv("slack", slack, `${slack.url}/api`),
-    ...providerEnv("meta_ads", meta, meta.url),
-    ...providerEnv("stripe_connect", stripe, stripe.url),
-    RESEND_API_URL: resend.url,
-  };
+  const sandbox = await startSandbox({ client: CLIENT, resendKeys: ["re_valid_test_key"] });
+  const { google, slack, meta, resend, stripe, env } = sandbox;
   const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
   const deps: ConnectionDeps = {
     db: db.db,
@@ -97,7 +65,7 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
     logs,
     close: async () => {
       captured.stop();
-      await Promise.all([google.close(), slack.close(), meta.close(), resend.close(), stripe.close()]);
+      await sandbox.close();
       await db.close();
     },
   };

@@ -1,4 +1,4 @@
-import { AppError, httpStatusFor } from "../src/errors.ts";
+import { AppError, httpStatusFor } from "../errors.ts";
 
 export const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });

@@ -1,10 +1,11 @@
-import { AppError, ConfigError, NotFoundError } from "../src/errors.ts";
-import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
-import { getIngressDeps, type IngressDeps } from "../src/ingress/ingress-deps.ts";
-import { PayloadTooLargeError, readCappedBody } from "../src/ingress/read-capped-body.ts";
-import { logger } from "../src/observability/logger.ts";
-import { WebhookVerificationError } from "../src/providers/webhook-verification-error.ts";
-import { jsonResponse } from "./http-responses.ts";
+import { AppError, ConfigError, NotFoundError } from "../errors.ts";
+import { recordMalformedWebhook } from "../inbox/record-malformed-webhook.ts";
+import { recordWebhookEvent } from "../inbox/record-webhook-event.ts";
+import { logger } from "../observability/logger.ts";
+import { WebhookVerificationError } from "../providers/webhook-verification-error.ts";
+import { getIngressDeps, type IngressDeps } from "./ingress-deps.ts";
+import { jsonResponse } from "./json-response.ts";
+import { PayloadTooLargeError, readCappedBody } from "./read-capped-body.ts";
 
 export interface ParsedEvent {
   dedupeKey: string;
@@ -74,17 +75,7 @@ export async function ingestWebhook(
   try {
     if (!parsed) {
       log.error("signed webhook is malformed; kept for inspection", { problem });
-      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(raw));
-      const dedupeKey = `malformed:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-      await recordWebhookEvent(deps.db, {
-        provider: spec.provider,
-        dedupeKey,
-        tenantId: null,
-        type: "malformed",
-        payload: { raw: raw.slice(0, 65_536) },
-        status: "malformed",
-        error: problem,
-      });
+      await recordMalformedWebhook(deps.db, spec.provider, raw, problem);
       return jsonResponse(200, { received: true, error: "malformed" });
     }
     if ("ignored" in parsed) return jsonResponse(200, { ignored: parsed.ignored });
