@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
 import { AppError, NotFoundError } from "../errors.ts";
+import { findProvider } from "../providers/catalog.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import type { ConnectionRow } from "./connection-row.ts";
 import { decryptCredentials } from "./credential-cipher.ts";
@@ -25,8 +26,12 @@ async function load(deps: ConnectionDeps, tenantId: string, provider: string): P
   return row;
 }
 
-const fresh = (row: ConnectionRow) =>
-  !row.tokenExpiresAt || row.tokenExpiresAt.getTime() > Date.now() + MARGIN_MS;
+/** Holds a usable token: unexpired, and already minted for client-credentials providers. */
+function fresh(row: ConnectionRow): boolean {
+  const minted =
+    findProvider(row.provider)?.refresh !== "client_credentials" || Boolean(row.credentials.access_token);
+  return minted && (!row.tokenExpiresAt || row.tokenExpiresAt.getTime() > Date.now() + MARGIN_MS);
+}
 
 /** Refreshes (or waits for whoever is refreshing, in any process) until the row holds a fresh token. */
 async function refreshed(deps: ConnectionDeps, row: ConnectionRow): Promise<ConnectionRow> {

@@ -117,11 +117,7 @@ export async function refreshConnectionToken(
   const plain = await decryptCredentials(deps.keyRing, owning, row.credentials);
   let answer: Awaited<ReturnType<typeof renewAccessToken>>;
   try {
-    answer = await renewAccessToken(
-      config,
-      { accessToken: plain.access_token, refreshToken: plain.refresh_token },
-      row.metadata,
-    );
+    answer = await renewAccessToken(config, plain, row.metadata);
   } catch (err) {
     await release(deps, connectionId, owner);
     const recorded = await recordRefreshFailure(deps, { connectionId, provider: row.provider }, err);

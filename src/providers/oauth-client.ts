@@ -1,6 +1,7 @@
 import { ConfigError, ProviderError } from "../errors.ts";
 import { timeProviderCall } from "../observability/time-provider-call.ts";
 import { classifyOAuthError, networkError } from "./classify-oauth-error.ts";
+import { probeRequest } from "./probe-request.ts";
 import { fillTemplate, type ProviderConfig } from "./provider-config.ts";
 
 /** What a token endpoint answered, normalised across dialects. Secrets stay in memory only. */
@@ -206,13 +207,22 @@ export async function exchangeLongLivedToken(
   });
 }
 
-/** Renews access per the provider's refresh kind. */
+/**
+ * Renews access per the provider's refresh kind, from the connection's decrypted credential fields
+ * (`access_token`, `refresh_token`, or the key fields of client-credentials providers).
+ */
 export async function renewAccessToken(
   config: ProviderConfig,
-  current: { accessToken?: string | undefined; refreshToken?: string | undefined },
+  fields: Record<string, string>,
   metadata: Record<string, unknown> = {},
 ): Promise<TokenSet> {
+  const current = { accessToken: fields.access_token, refreshToken: fields.refresh_token };
   switch (config.entry.refresh) {
+    case "client_credentials": {
+      // The probe of these providers is their token request (PayPal, Yotpo).
+      const { url, init } = probeRequest(config, fields, metadata);
+      return call(config, "oauth.client_credentials", url, init);
+    }
     case "long_lived_exchange":
       if (!current.accessToken)
         throw new ProviderError(config.entry.id, "invalid_grant", "No token to exchange", {

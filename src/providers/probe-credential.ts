@@ -1,43 +1,12 @@
 import { ConfigError, UnavailableError, ValidationError } from "../errors.ts";
 import { timeProviderCall } from "../observability/time-provider-call.ts";
 import { networkError } from "./classify-oauth-error.ts";
-import { fillTemplate, type ProviderConfig } from "./provider-config.ts";
+import { probeRequest } from "./probe-request.ts";
+import type { ProviderConfig } from "./provider-config.ts";
 
 export interface ProbeResult {
   ok: boolean;
   status: number;
-}
-
-function authHeaders(config: ProviderConfig, fields: Record<string, string>): Record<string, string> {
-  const probe = config.entry.probe!;
-  const key = fields.access_token ?? fields.api_key ?? "";
-  switch (probe.auth.scheme) {
-    case "bearer":
-      return { authorization: `Bearer ${key}` };
-    case "header":
-      return { [probe.auth.name]: `${probe.auth.prefix ?? ""}${key}` };
-    case "basic": {
-      const user = fields[probe.auth.usernameField ?? "api_key"] ?? "";
-      const password = probe.auth.passwordField ? (fields[probe.auth.passwordField] ?? "") : "";
-      return { authorization: `Basic ${btoa(`${user}:${password}`)}` };
-    }
-    default:
-      return {};
-  }
-}
-
-function body(config: ProviderConfig, fields: Record<string, string>): { body?: string; type?: string } {
-  const probe = config.entry.probe!;
-  if (!probe.body && !probe.bodyFields) return {};
-  const values: Record<string, unknown> = { ...probe.body };
-  for (const [name, field] of Object.entries(probe.bodyFields ?? {})) values[name] = fields[field];
-  if (probe.form) {
-    return {
-      body: new URLSearchParams(Object.entries(values).map(([k, v]) => [k, String(v)])).toString(),
-      type: "application/x-www-form-urlencoded",
-    };
-  }
-  return { body: JSON.stringify(values), type: "application/json" };
 }
 
 /**
@@ -50,24 +19,12 @@ export async function probeCredential(
   fields: Record<string, string>,
   metadata: Record<string, unknown> = {},
 ): Promise<ProbeResult> {
-  const probe = config.entry.probe;
-  if (!probe) throw new ConfigError(`${config.entry.name} has no probe`);
-  const url = fillTemplate(`${config.apiBaseUrl}${probe.path}`, metadata);
-  const payload = body(config, fields);
+  if (!config.entry.probe) throw new ConfigError(`${config.entry.name} has no probe`);
+  const { url, init } = probeRequest(config, fields, metadata);
   return timeProviderCall<ProbeResult>({ provider: config.entry.id, operation: "probe" }, async () => {
     let response: Response;
     try {
-      response = await fetch(url, {
-        method: probe.method,
-        headers: {
-          accept: "application/json",
-          ...probe.headers,
-          ...authHeaders(config, fields),
-          ...(payload.type ? { "content-type": payload.type } : {}),
-        },
-        ...(payload.body ? { body: payload.body } : {}),
-        signal: AbortSignal.timeout(10_000),
-      });
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
     } catch (err) {
       throw networkError(config.entry.id, err);
     }
