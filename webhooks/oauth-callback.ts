@@ -29,6 +29,12 @@ export async function handleOAuthCallback(
     target.searchParams.set("connectionId", result.connectionId);
     return new Response(null, { status: 302, headers: { location: target.toString() } });
   } catch (err) {
+    if (err instanceof AppError && err.code === "authorization_denied") {
+      const target = new URL(String(err.context.returnUrl));
+      target.searchParams.set("error", String(err.context.reason).slice(0, 100));
+      target.searchParams.set("provider", provider);
+      return new Response(null, { status: 302, headers: { location: target.toString() } });
+    }
     const level = err instanceof ValidationError ? "warn" : "error";
     logger[level]("OAuth callback failed", { provider, err });
     if (err instanceof AppError && err.code !== "validation_failed" && err.context.provider) {

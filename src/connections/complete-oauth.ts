@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { decryptSecret } from "../crypto/envelope.ts";
 import { verifyState } from "../crypto/signed-state.ts";
 import { rowsOf } from "../db/types.ts";
-import { ValidationError } from "../errors.ts";
+import { AppError, ValidationError } from "../errors.ts";
 import { exchangeAuthorizationCode } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
@@ -48,7 +48,12 @@ export async function completeOAuth(
   );
   if (!row)
     throw new ValidationError("The OAuth state was already used or has expired: start the connection again");
-  if (input.error) throw new ValidationError(`Authorization was not granted: ${input.error}`);
+  if (input.error) {
+    // The user declined at the provider: nothing to store; send them back with the reason.
+    throw new AppError("authorization_denied", `Authorization was not granted: ${input.error}`, {
+      context: { returnUrl: row.return_url ?? settings.defaultReturnUrl, reason: input.error },
+    });
+  }
   if (!input.code) throw new ValidationError("The OAuth callback has no code");
 
   const config = providerConfig(input.provider, deps.env);

@@ -105,6 +105,20 @@ describe("OAuth connect", () => {
     expect(await connections()).toHaveLength(1);
   });
 
+  it("sends a user who declined back to the return URL with the reason, storing nothing", async () => {
+    const { url } = await startOAuth(fx.deps, fx.oauth, { tenantId, provider: "google_drive" });
+    const callback = await consent(url);
+    callback.searchParams.delete("code");
+    callback.searchParams.set("error", "access_denied");
+    const response = await call(callback);
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location")!);
+    expect(location.origin).toBe("http://app.test");
+    expect(location.searchParams.get("error")).toBe("access_denied");
+    expect(await connections()).toHaveLength(0);
+    expect(fx.google.requestsTo("POST /token")).toHaveLength(0);
+  });
+
   it("rejects a forged state before calling the provider", async () => {
     const { url } = await startOAuth(fx.deps, fx.oauth, { tenantId, provider: "google_drive" });
     const callback = await consent(url);
