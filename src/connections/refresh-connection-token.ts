@@ -112,13 +112,14 @@ export async function refreshConnectionToken(
     return { outcome: "not_due", connectionId };
   }
 
-  const config = providerConfig(row.provider, deps.env);
   const owning = { tenantId: row.tenant_id, provider: row.provider };
-  const plain = await decryptCredentials(deps.keyRing, owning, row.credentials);
+  let plain: Record<string, string>;
   let answer: Awaited<ReturnType<typeof renewAccessToken>>;
   try {
-    answer = await renewAccessToken(config, plain, row.metadata);
+    plain = await decryptCredentials(deps.keyRing, owning, row.credentials);
+    answer = await renewAccessToken(providerConfig(row.provider, deps.env), plain, row.metadata);
   } catch (err) {
+    // Whatever failed (provider, configuration, decryption), the lease is released at once.
     await release(deps, connectionId, owner);
     const recorded = await recordRefreshFailure(deps, { connectionId, provider: row.provider }, err);
     if (recorded) return recorded;

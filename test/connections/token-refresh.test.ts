@@ -217,6 +217,21 @@ describe("token refresh", () => {
     expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
   });
 
+  it("releases the lease and reports the problem when the platform's client credentials are missing", async () => {
+    const row = await seedConnection(fx, {
+      provider: "klaviyo",
+      accessToken: "a",
+      refreshToken: "r",
+      expiresAt: soon(),
+    });
+    await expect(refreshConnectionToken(fx.deps, row.id)).rejects.toThrow(
+      /KLAVIYO_CLIENT_ID and KLAVIYO_CLIENT_SECRET/,
+    );
+    const after = await rowOf(row.id);
+    expect(after).toMatchObject({ refreshLeaseOwner: null, refreshFailures: 1, status: "active" });
+    expect(after.lastError).toMatch(/KLAVIYO_CLIENT_ID/);
+  });
+
   it("does not call the provider for a token that is not due", async () => {
     const row = await seedConnection(fx, {
       provider: "google_drive",
