@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../local/sandbox/simulator.ts";
+import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
+
+let trigger: Simulator;
+let n = 0;
+beforeAll(async () => {
+  trigger = await startSimulator({ "POST /api/v1/tasks/*": () => ({ body: { id: `run_${++n}` } }) });
+});
+afterAll(async () => trigger?.close());
+beforeEach(() => {
+  trigger.requests.length = 0;
+  trigger.clearFaults();
+});
+
+describe("fetch-only trigger client", () => {
+  const jobs = () => createTriggerHttpJobQueue({ apiUrl: trigger.url, secretKey: "tr_k" });
+
+  it("sends the SDK's wire format with a global idempotency key hashed like idempotencyKeys.create", async () => {
+    const handle = await jobs().trigger(
+      "inbox-process-stripe-event",
+      { eventId: "e1" },
+      { idempotencyKey: "stripe:evt_1", tags: ["t"] },
+    );
+    expect(handle.id).toMatch(/^run_/);
+    const [request] = trigger.requests;
+    expect(request!.path).toBe("/api/v1/tasks/inbox-process-stripe-event/trigger");
+    expect(request!.headers.authorization).toBe("Bearer tr_k");
+    const body = JSON.parse(request!.body) as { payload: string; options: Record<string, unknown> };
+    expect(JSON.parse(body.payload)).toEqual({ eventId: "e1" });
+    expect(body.options).toMatchObject({
+      payloadType: "application/json",
+      idempotencyKey: createHash("sha256").update("stripe:evt_1").digest("hex"),
+      idempotencyKeyOptions: { key: "stripe:evt_1", scope: "global" },
+      tags: ["t"],
+    });
+  });
+
+  it("retries a 5xx and a dropped connection, but not a 4xx", async () => {
+    trigger.fault("POST /api/v1/tasks/*", { status: 503, times: 1 });
+    trigger.fault("*", { drop: true, times: 1 });
+    await jobs().trigger("t", {});
+    expect(trigger.requests.length).toBeGreaterThanOrEqual(2);
+    trigger.requests.length = 0;
+    trigger.fault("POST /api/v1/tasks/*", { status: 404, times: 1 });
+    await expect(jobs().trigger("t", {})).rejects.toMatchObject({
+      code: "trigger_rejected",
+      retryable: false,
+    });
+    expect(trigger.requests).toHaveLength(1);
+  });
+
+  it("gives up after three attempts with a retryable error", async () => {
+    trigger.fault("POST /api/v1/tasks/*", { status: 502, times: 5 });
+    await expect(jobs().trigger("t", {})).rejects.toMatchObject({ code: "unavailable", retryable: true });
+    expect(trigger.requests).toHaveLength(3);
+  });
+
+  it("triggers every item of a batch", async () => {
+    const result = await jobs().batchTrigger(
+      "t",
+      Array.from({ length: 25 }, (_, i) => ({ payload: { i } })),
+    );
+    expect(result.runCount).toBe(25);
+    expect(trigger.requests).toHaveLength(25);
+  });
+});
