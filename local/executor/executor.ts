@@ -59,6 +59,7 @@ export class Executor extends EventEmitter {
   readonly owner = newId("executor");
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queueCounts = new Map<string, number>();
+  private readonly interrupted = new Set<string>();
   private readonly maxConcurrency: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -121,11 +122,14 @@ export class Executor extends EventEmitter {
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
     if ((await Promise.race([Promise.all(pending), grace])) === "timeout") {
       for (const [id, flight] of this.inFlight) {
-        flight.controller.abort(new Error("runtime shutting down"));
+        // Record the interruption first (it clears our lease, so the aborted attempt cannot
+        // overwrite it with "failed"), then abort the run.
+        this.interrupted.add(id);
         await this.store.finish(id, this.owner, {
           status: "interrupted",
           error: { message: "runtime shut down" },
         });
+        flight.controller.abort(new Error("runtime shutting down"));
       }
     }
   }
@@ -188,6 +192,7 @@ export class Executor extends EventEmitter {
     log.info("run attempt started");
     const result = await runInRunContext(ctx, () => task.run(payload, { ctx, signal: controller.signal }));
     clearTimeout(deadline);
+    if (this.interrupted.has(row.id)) return; // shut down mid-run: re-queued on the next start
     if (result.ok) {
       log.info("run completed");
       await this.settle(row, "completed", { output: jsonSafe(result.value), metadata: result.metadata });
