@@ -45,7 +45,7 @@ export interface Runtime {
 }
 
 /**
- * The offline runtime (DESIGN §6): database, the webhook router, a stand-in for the Trigger.dev
+ * The offline runtime: database, the webhook router, a stand-in for the Trigger.dev
  * trigger API on the same port, the in-process executor and cron. The real SDK is pointed at it,
  * so task code and app code trigger runs exactly as in production.
  */

@@ -2,7 +2,7 @@ import { ApiError, idempotencyKeys, tasks } from "@trigger.dev/sdk";
 import { AppError, UnavailableError } from "./errors.ts";
 
 /**
- * The job port (DESIGN §6): the only way `src/` starts work. `src/jobs.ts` is the only file in
+ * The job port: the only way `src/` starts work. `src/jobs.ts` is the only file in
  * `src/` that imports `@trigger.dev/sdk`; everything else receives a `JobQueue`.
  */
 export interface TriggerJobOptions {

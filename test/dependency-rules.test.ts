@@ -5,7 +5,7 @@ import { importsOf, listSourceFiles, readImports } from "./helpers/import-graph.
 const files = listSourceFiles(".", ["src", "trigger", "webhooks", "local", "db", "test", "bench"]);
 const edges = readImports(".", files);
 
-describe("dependency rules (DESIGN §2)", () => {
+describe("dependency rules (docs/ARCHITECTURE.md)", () => {
   it("finds source files to check", () => {
     expect(files).toContain("src/jobs.ts");
     expect(edges.length).toBeGreaterThan(50);

@@ -242,7 +242,7 @@ export class Executor extends EventEmitter {
     }
   }
 
-  /** The delay before the next attempt, or undefined for no retry (DESIGN §3 mapping via init.ts hooks). */
+  /** The delay before the next attempt, or undefined for no retry (the mapping of src/retry-decision.ts, via init.ts hooks). */
   private async retryDelay(
     error: unknown,
     payload: unknown,

@@ -63,7 +63,7 @@ function write(res: ServerResponse, response: SimResponse): void {
 }
 
 /**
- * A loopback HTTP server speaking one provider's wire format (DESIGN §7). It records every
+ * A loopback HTTP server speaking one provider's wire format. It records every
  * request and lets a test inject faults per route: a status with `Retry-After`, latency, a
  * dropped connection, or N failures then success. Routes are keyed `"METHOD /path"`; a path may
  * end in `/*` to match a prefix.

@@ -3,7 +3,7 @@ import { fromBase64, fromUtf8, toBase64Url, utf8 } from "./encoding.ts";
 import type { KeyRing } from "./key-ring.ts";
 
 /**
- * Credential encryption at rest (DESIGN §5): AES-256-GCM, random 96-bit IV, associated data
+ * Credential encryption at rest: AES-256-GCM, random 96-bit IV, associated data
  * `tenantId:provider:field` so a ciphertext copied to another row, field or tenant fails to
  * decrypt. Ciphertexts are self-describing: `sb1.<keyVersion>.<iv>.<ciphertext+tag>` (base64url).
  */

@@ -28,7 +28,7 @@ export interface WebhookSpec {
 }
 
 /**
- * The one pipeline every provider handler runs (DESIGN §1, §5): POST only → body capped at 1 MiB
+ * The one pipeline every provider handler runs: POST only → body capped at 1 MiB
  * → verify the raw bytes → parse the minimum → store under the dedupe key → trigger the
  * processing task (idempotency key = dedupe key, concurrency key = tenant) → 200. Nothing is
  * acknowledged before it is stored; storage or trigger failures answer 503 so the provider

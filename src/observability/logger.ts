@@ -62,5 +62,5 @@ function makeLogger(bindings: LogFields): Logger {
   };
 }
 
-/** The one structured JSON logger (DESIGN §8). */
+/** The one structured JSON logger. */
 export const logger: Logger = makeLogger({});

@@ -29,7 +29,7 @@ function requestIdOf(err: unknown): string | undefined {
 
 /**
  * Times one provider call and logs it exactly once with
- * `{provider, operation, status, duration_ms, request_id, retryable}` (DESIGN §8).
+ * `{provider, operation, status, duration_ms, request_id, retryable}`.
  * `call` returns the value plus the HTTP status and request id when it knows them.
  */
 export async function timeProviderCall<T>(

@@ -34,8 +34,8 @@ export function fillTemplate(url: string, values: Record<string, unknown>): stri
 }
 
 /**
- * A provider's catalog entry with its platform credentials and endpoints from the environment
- * (DESIGN §3): `<ID>_CLIENT_ID`, `<ID>_CLIENT_SECRET`, `<ID>_API_KEY`, `<ID>_WEBHOOK_SECRET`,
+ * A provider's catalog entry with its platform credentials and endpoints from the environment:
+ * `<ID>_CLIENT_ID`, `<ID>_CLIENT_SECRET`, `<ID>_API_KEY`, `<ID>_WEBHOOK_SECRET`,
  * and `<ID>_AUTH_URL`, `<ID>_TOKEN_URL`, `<ID>_REVOKE_URL`, `<ID>_API_URL` overrides.
  */
 export function providerConfig(id: string, env: Env = globalThis.process?.env ?? {}): ProviderConfig {

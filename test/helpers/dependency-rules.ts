@@ -1,6 +1,6 @@
 import type { ImportEdge } from "./import-graph.ts";
 
-/** Provider SDK packages: only src/providers/ may import them (DESIGN §2). */
+/** Provider SDK packages: only src/providers/ may import them. */
 export const PROVIDER_SDKS = [
   "stripe",
   "plaid",
@@ -16,7 +16,7 @@ const isTest = (file: string) => /\.test\.ts$/.test(file) || file.startsWith("te
 const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
 
 /**
- * The dependency rules of DESIGN §2 as a checker over import edges. Returns one message per
+ * The dependency rules of docs/ARCHITECTURE.md as a checker over import edges. Returns one message per
  * broken rule; `edgeSafeClosure` lists what webhooks/ reaches, to check edge safety.
  */
 export function checkDependencyRules(edges: ImportEdge[]): string[] {
