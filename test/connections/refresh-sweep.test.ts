@@ -1,7 +1,7 @@
 import { tasks } from "@trigger.dev/sdk";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { integrationConnections } from "../../db/schema.ts";
+import { integrationConnections, oauthStates } from "../../db/schema.ts";
 import type { RunView } from "../../local/executor/run-store.ts";
 import { type Runtime, startRuntime } from "../../local/runtime.ts";
 import { startSimulator } from "../../local/sandbox/simulator.ts";
@@ -61,10 +61,22 @@ describe("token refresh sweep", () => {
       expiresAt: new Date(Date.now() + 5 * 3_600_000),
       tenantName: "Later",
     });
+    await fx.db.db.insert(oauthStates).values({
+      nonce: "stale",
+      tenantId: due[0]!.tenantId,
+      provider: "google_drive",
+      redirectUri: "http://x",
+      expiresAt: new Date(Date.now() - 2 * 86_400_000),
+    });
     const heartbeat = await startSimulator({ "GET /beat": () => ({ body: "ok" }) });
     process.env.BETTERSTACK_HEARTBEAT_URL = `${heartbeat.url}/beat`;
     const sweep = await tasks.trigger("token-refresh-sweep", {});
-    expect((await settled(sweep.id)).output).toMatchObject({ claimed: 5, triggered: 5, heartbeat: true });
+    expect((await settled(sweep.id)).output).toMatchObject({
+      claimed: 5,
+      triggered: 5,
+      purgedOAuthStates: 1,
+      heartbeat: true,
+    });
     expect(heartbeat.requestsTo("GET /beat")).toHaveLength(1);
     delete process.env.BETTERSTACK_HEARTBEAT_URL;
     await heartbeat.close();
