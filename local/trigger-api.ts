@@ -3,6 +3,7 @@ import { z } from "zod";
 import { taskBatches } from "../db/schema.ts";
 import { timingSafeEqual } from "../src/crypto/hmac.ts";
 import type { Db } from "../src/db/types.ts";
+import { jsonResponse } from "../src/ingress/json-response.ts";
 import { dueAt, parseDurationMs } from "./duration.ts";
 import type { Executor } from "./executor/executor.ts";
 import { type NewRun, newId } from "./executor/run-store.ts";
@@ -36,9 +37,6 @@ const batchItem = z.object({
   payload: z.unknown(),
   options,
 });
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 export interface TriggerApiDeps {
   db: Db;
@@ -86,27 +84,28 @@ export async function handleTriggerApi(
   const single = pathname.match(/^\/api\/v1\/tasks\/([^/]+)\/trigger$/);
   const items = pathname.match(/^\/api\/v3\/batches\/([^/]+)\/items$/);
   if (!single && !items && pathname !== "/api/v3/batches") return undefined;
-  if (request.method !== "POST") return json(405, { error: "Method not allowed" });
+  if (request.method !== "POST") return jsonResponse(405, { error: "Method not allowed" });
   const bearer = request.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
   if (!timingSafeEqual(bearer, deps.secretKey)) {
-    return json(401, { error: "Invalid API key: set TRIGGER_SECRET_KEY to the local runtime's key" });
+    return jsonResponse(401, { error: "Invalid API key: set TRIGGER_SECRET_KEY to the local runtime's key" });
   }
   if (single) {
     const taskId = decodeURIComponent(single[1]!);
-    if (!deps.catalog.get(taskId)) return json(404, { error: `Task "${taskId}" is not defined in trigger/` });
+    if (!deps.catalog.get(taskId))
+      return jsonResponse(404, { error: `Task "${taskId}" is not defined in trigger/` });
     const body = triggerBody.safeParse(await request.json().catch(() => undefined));
-    if (!body.success) return json(400, { error: `Invalid trigger body: ${body.error.message}` });
+    if (!body.success) return jsonResponse(400, { error: `Invalid trigger body: ${body.error.message}` });
     const run = toNewRun(taskId, body.data.payload, body.data.options);
-    if (typeof run === "string") return json(400, { error: run });
+    if (typeof run === "string") return jsonResponse(400, { error: run });
     const handle = await deps.executor.store.create(run);
     deps.executor.wake();
-    return json(200, handle);
+    return jsonResponse(200, handle);
   }
   if (!items) {
     const body = createBatchBody.safeParse(await request.json().catch(() => undefined));
-    if (!body.success) return json(400, { error: `Invalid batch: ${body.error.message}` });
+    if (!body.success) return jsonResponse(400, { error: `Invalid batch: ${body.error.message}` });
     const unknown = (body.data.taskIdentifiers ?? []).filter((id) => !deps.catalog.get(id));
-    if (unknown.length > 0) return json(404, { error: `Unknown task(s): ${unknown.join(", ")}` });
+    if (unknown.length > 0) return jsonResponse(404, { error: `Unknown task(s): ${unknown.join(", ")}` });
     const id = newId("batch");
     const [row] = await deps.db
       .insert(taskBatches)
@@ -121,11 +120,11 @@ export async function handleTriggerApi(
         set: { idempotencyKey: sql`excluded.idempotency_key` },
       })
       .returning();
-    return json(200, { id: row!.id, runCount: row!.runCount, isCached: row!.id !== id });
+    return jsonResponse(200, { id: row!.id, runCount: row!.runCount, isCached: row!.id !== id });
   }
   const batchId = decodeURIComponent(items[1]!);
   const [batch] = await deps.db.select().from(taskBatches).where(eq(taskBatches.id, batchId));
-  if (!batch) return json(404, { error: `No batch ${batchId}` });
+  if (!batch) return jsonResponse(404, { error: `No batch ${batchId}` });
   const lines = (await request.text()).split("\n").filter((line) => line.trim() !== "");
   const runs: NewRun[] = [];
   for (const line of lines) {
@@ -133,14 +132,14 @@ export async function handleTriggerApi(
     try {
       parsed = JSON.parse(line);
     } catch {
-      return json(400, { error: "Batch items must be NDJSON" });
+      return jsonResponse(400, { error: "Batch items must be NDJSON" });
     }
     const item = batchItem.safeParse(parsed);
-    if (!item.success) return json(400, { error: `Invalid batch item: ${item.error.message}` });
+    if (!item.success) return jsonResponse(400, { error: `Invalid batch item: ${item.error.message}` });
     if (!deps.catalog.get(item.data.task))
-      return json(404, { error: `Task "${item.data.task}" is not defined` });
+      return jsonResponse(404, { error: `Task "${item.data.task}" is not defined` });
     const run = toNewRun(item.data.task, item.data.payload, item.data.options);
-    if (typeof run === "string") return json(400, { error: run });
+    if (typeof run === "string") return jsonResponse(400, { error: run });
     runs.push({
       ...run,
       batchId,
@@ -151,7 +150,7 @@ export async function handleTriggerApi(
   const created = await deps.executor.store.createMany(runs);
   deps.executor.wake();
   const deduplicated = created.filter((c) => c.isCached).length;
-  return json(200, {
+  return jsonResponse(200, {
     id: batchId,
     itemsAccepted: created.length - deduplicated,
     itemsDeduplicated: deduplicated,

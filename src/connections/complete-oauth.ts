@@ -5,11 +5,11 @@ import { rowsOf } from "../db/types.ts";
 import { AppError, ValidationError } from "../errors.ts";
 import { exchangeAuthorizationCode } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
+import { announceReconnect } from "./announce-reconnect.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { linkExternalAccount } from "./link-external-account.ts";
 import type { OAuthSettings } from "./oauth-settings.ts";
 import { saveConnection } from "./save-connection.ts";
-import { recordTransition } from "./transition-connection.ts";
 
 export interface OAuthCallbackInput {
   provider: string;
@@ -80,16 +80,7 @@ export async function completeOAuth(
   });
   const accountId = config.entry.accountIdField ? tokens.account[config.entry.accountIdField] : undefined;
   if (accountId) await linkExternalAccount(deps.db, { ...owner, accountId, connectionId: saved.id });
-  if (saved.previousStatus === "expired" || saved.previousStatus === "error") {
-    const transition = await recordTransition(deps.db, {
-      ...owner,
-      connectionId: saved.id,
-      fromStatus: saved.previousStatus,
-      toStatus: "active",
-      reason: "reconnected",
-    });
-    await deps.notifier.notify(transition);
-  }
+  await announceReconnect(deps, owner, saved);
   return {
     connectionId: saved.id,
     tenantId: state.tenantId,

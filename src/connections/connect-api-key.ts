@@ -2,9 +2,9 @@ import { assertTenantId } from "../db/with-tenant.ts";
 import { ValidationError } from "../errors.ts";
 import { assertProbeOk, probeCredential } from "../providers/probe-credential.ts";
 import { providerConfig } from "../providers/provider-config.ts";
+import { announceReconnect } from "./announce-reconnect.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { saveConnection } from "./save-connection.ts";
-import { recordTransition } from "./transition-connection.ts";
 
 export interface ConnectApiKeyInput {
   tenantId: string;
@@ -49,16 +49,6 @@ export async function connectApiKey(
     credentials: fields,
     metadata: { ...input.metadata, connectedVia: "api_key" },
   });
-  if (saved.previousStatus === "expired" || saved.previousStatus === "error") {
-    const transition = await recordTransition(deps.db, {
-      tenantId: input.tenantId,
-      provider: input.provider,
-      connectionId: saved.id,
-      fromStatus: saved.previousStatus,
-      toStatus: "active",
-      reason: "reconnected",
-    });
-    await deps.notifier.notify(transition);
-  }
+  await announceReconnect(deps, input, saved);
   return { connectionId: saved.id };
 }

@@ -4,8 +4,10 @@ import type { Db, Tx } from "./types.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isTenantId = (value: string): boolean => UUID.test(value);
+
 export function assertTenantId(tenantId: string): void {
-  if (!UUID.test(tenantId)) throw new ValidationError(`Invalid tenant id "${tenantId}"`);
+  if (!isTenantId(tenantId)) throw new ValidationError(`Invalid tenant id "${tenantId}"`);
 }
 
 /**

@@ -3,9 +3,8 @@ import { integrationConnections } from "../../db/schema.ts";
 import { decryptCredentials } from "../connections/credential-cipher.ts";
 import type { KeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
+import { isTenantId } from "../db/with-tenant.ts";
 import { ConfigError, NotFoundError } from "../errors.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The secret a tenant's provider signs its webhooks with, from the tenant's connection (Retell:
@@ -18,7 +17,7 @@ export async function tenantWebhookSecret(
   provider: string,
   field: string,
 ): Promise<string> {
-  if (!UUID.test(tenantId)) throw new NotFoundError("Unknown tenant");
+  if (!isTenantId(tenantId)) throw new NotFoundError("Unknown tenant");
   const [row] = await deps.db
     .select()
     .from(integrationConnections)
