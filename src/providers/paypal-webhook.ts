@@ -1,4 +1,6 @@
 import { UnavailableError } from "../errors.ts";
+import { renewAccessToken } from "./oauth-client.ts";
+import { providerConfig } from "./provider-config.ts";
 import { checkTimestamp, WebhookVerificationError } from "./webhook-verification-error.ts";
 
 /** PayPal defines no tolerance; ours: a transmission signed more than 10 minutes away is refused. */
@@ -22,24 +24,17 @@ export interface PayPalHeaders {
 
 let cachedToken: { key: string; token: string; until: number } | undefined;
 
+/** PayPal's client-credentials token (the catalog's token request), cached until shortly before expiry. */
 async function accessToken(config: PayPalConfig): Promise<string> {
   const key = `${config.apiUrl}|${config.clientId}`;
   if (cachedToken && cachedToken.key === key && cachedToken.until > Date.now()) return cachedToken.token;
-  const response = await fetch(`${config.apiUrl}/v1/oauth2/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${btoa(`${config.clientId}:${config.clientSecret}`)}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-    signal: AbortSignal.timeout(5_000),
-  }).catch((err: unknown) => {
-    throw new UnavailableError("Could not reach PayPal for a token", { cause: err });
+  const tokens = await renewAccessToken(providerConfig("paypal", { PAYPAL_API_URL: config.apiUrl }), {
+    client_id: config.clientId,
+    client_secret: config.clientSecret,
   });
-  if (!response.ok) throw new UnavailableError(`PayPal token request answered ${response.status}`);
-  const body = (await response.json()) as { access_token: string; expires_in: number };
-  cachedToken = { key, token: body.access_token, until: Date.now() + (body.expires_in - 60) * 1000 };
-  return body.access_token;
+  const until = (tokens.expiresAt?.getTime() ?? Date.now() + 3_600_000) - 60_000;
+  cachedToken = { key, token: tokens.accessToken, until };
+  return tokens.accessToken;
 }
 
 /** Only PayPal-hosted certificates over https (a forged cert_url must never be fetched or trusted). */
