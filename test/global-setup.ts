@@ -4,7 +4,13 @@ import { sql } from "drizzle-orm";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { rowsOf } from "../src/db/types.ts";
-import { pgliteTemplatePath, postgresTemplateName, templateDir, withDatabase } from "./helpers/template.ts";
+import {
+  pgliteTemplatePath,
+  postgresTemplateName,
+  postgresTemplatePrefix,
+  templateDir,
+  withDatabase,
+} from "./helpers/template.ts";
 
 /** Builds the migrated database template that every test file copies (PGlite or PostgreSQL). */
 export default async function setup(): Promise<void> {
@@ -28,7 +34,7 @@ export default async function setup(): Promise<void> {
       // Templates of older migration sets are dead weight: drop them.
       const stale = rowsOf<{ datname: string }>(
         await admin.db.execute(
-          sql`select datname from pg_database where datname like 'sb\_template\_%' and datname <> ${name}`,
+          sql`select datname from pg_database where starts_with(datname, ${postgresTemplatePrefix()}) and datname <> ${name}`,
         ),
       );
       for (const { datname } of stale) {

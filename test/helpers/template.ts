@@ -21,7 +21,10 @@ export function migrationsHash(): string {
 
 export const templateDir = resolve("node_modules/.cache/switchboard-test");
 export const pgliteTemplatePath = () => join(templateDir, `pglite-${migrationsHash()}.tar.gz`);
-export const postgresTemplateName = () => `sb_template_${migrationsHash()}`;
+/** Templates are per checkout, so two clones testing against one server never drop each other's. */
+export const checkoutHash = () => createHash("sha256").update(resolve(".")).digest("hex").slice(0, 8);
+export const postgresTemplatePrefix = () => `sb_template_${checkoutHash()}_`;
+export const postgresTemplateName = () => `${postgresTemplatePrefix()}${migrationsHash()}`;
 
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
