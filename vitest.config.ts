@@ -10,6 +10,7 @@ export default defineConfig({
       "trigger/**/*.test.ts",
     ],
     globalSetup: ["./test/global-setup.ts"],
+    setupFiles: ["./test/setup/isolated-data-dir.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 60_000,

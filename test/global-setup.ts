@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
+import type { TestProject } from "vitest/node";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { rowsOf } from "../src/db/types.ts";
+import { repoDataDir, snapshotTree } from "./helpers/repo-data-guard.ts";
 import {
   pgliteTemplatePath,
   postgresTemplateName,
@@ -12,8 +14,29 @@ import {
   withDatabase,
 } from "./helpers/template.ts";
 
-/** Builds the migrated database template that every test file copies (PGlite or PostgreSQL). */
-export default async function setup(): Promise<void> {
+/**
+ * Builds the migrated database template that every test file copies (PGlite or PostgreSQL), and
+ * returns a teardown that fails the run if any test wrote under the repo's `.data`.
+ */
+export default async function setup(project: TestProject): Promise<() => void> {
+  const before = snapshotTree();
+  // Every test file compares against this when it ends (test/setup/isolated-data-dir.ts).
+  project.provide("repoDataSnapshot", before);
+  await buildTemplate();
+  return () => {
+    if (snapshotTree() !== before) {
+      throw new Error(`a test wrote under ${repoDataDir}: tests must use their own DATA_DIR`);
+    }
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    repoDataSnapshot: string;
+  }
+}
+
+async function buildTemplate(): Promise<void> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     const admin = await openDb({ url: serverUrl });

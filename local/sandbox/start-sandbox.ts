@@ -100,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         slack.close(),
         meta.close(),
         resend.close(),
+        stripe.close(),
         plaid.close(),
         paypal.close(),
       ]);
