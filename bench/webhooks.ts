@@ -3,10 +3,10 @@ import { build } from "esbuild";
 import { z } from "zod";
 import { type Runtime, startRuntime } from "../local/runtime.ts";
 import { signStripe } from "../local/sandbox/webhook-signers.ts";
+import { buildDeps } from "../src/build-deps.ts";
 import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
-import { createConnectionNotifier } from "../src/health/connection-notifier.ts";
 import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
 import { setIngressDeps } from "../src/ingress/ingress-deps.ts";
 import type { JobQueue } from "../src/jobs.ts";
@@ -75,11 +75,7 @@ async function throughput(): Promise<string[]> {
     batchTrigger: async (_t, items) => ({ batchId: "b", runCount: items.length }),
   };
   setIngressDeps({
-    db: handle.db,
-    keyRing,
-    env: { STRIPE_WEBHOOK_SECRET: SECRET },
-    jobs,
-    notifier: createConnectionNotifier({ db: handle.db, keyRing }),
+    ...buildDeps({ db: handle.db, keyRing, env: { STRIPE_WEBHOOK_SECRET: SECRET }, jobs }),
     oauth: {
       stateSecret: "x".repeat(32),
       publicBaseUrl: "http://localhost",

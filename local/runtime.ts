@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import { configure } from "@trigger.dev/sdk";
 import { getConfig } from "../src/config.ts";
-import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
@@ -9,10 +8,10 @@ import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts
 import { createTriggerHttpJobQueue } from "../src/ingress/trigger-http-job-queue.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
-import { connectionContext } from "./connection-context.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
+import { localDeps } from "./local-deps.ts";
 import { serve } from "./node-http.ts";
 import { createRuntimeHandler } from "./runtime-routes.ts";
 import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
@@ -85,10 +84,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // Child runs triggered inside runs go through the real SDK to this same runtime.
     configure({ baseURL: url, accessToken: secretKey });
     const jobs = createTriggerJobQueue();
-    setDeps({ db: db.db, dbKind: db.kind, jobs, keyRing: getKeyRing });
-    const { deps: connectionDeps, oauth } = await connectionContext(db.db, config.PUBLIC_BASE_URL ?? url);
+    const { deps, oauth } = await localDeps(db.db, { jobs, publicBaseUrl: config.PUBLIC_BASE_URL ?? url });
+    setDeps(deps);
     setIngressDeps({
-      ...connectionDeps,
+      ...deps,
       jobs: createTriggerHttpJobQueue({ apiUrl: url, secretKey }),
       oauth,
       plaidKeys: plaidKeysFromEnv(process.env),

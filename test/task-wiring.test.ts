@@ -3,6 +3,7 @@ import { metadata } from "@trigger.dev/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { integrationConnections, tenants } from "../db/schema.ts";
 import { loadTaskCatalog, type TaskCatalog } from "../local/executor/task-catalog.ts";
+import { buildDeps } from "../src/build-deps.ts";
 import { encryptCredentials } from "../src/connections/credential-cipher.ts";
 import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { getKeyRing } from "../src/crypto/load-key-ring.ts";
@@ -16,7 +17,9 @@ let db: TestDb;
 beforeAll(async () => {
   catalog = await loadTaskCatalog(["trigger"]);
   db = await createTestDb();
-  setDeps({ db: db.db, dbKind: db.kind, jobs: createTriggerJobQueue(), keyRing: getKeyRing });
+  setDeps(
+    buildDeps({ db: db.db, jobs: createTriggerJobQueue(), keyRing: await getKeyRing(), env: process.env }),
+  );
 });
 afterAll(async () => {
   setDeps(undefined);

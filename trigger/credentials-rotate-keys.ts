@@ -14,7 +14,7 @@ export const credentialsRotateKeysTask = schedules.task({
   retry: { maxAttempts: 3, minTimeoutInMs: 5_000, maxTimeoutInMs: 60_000, factor: 2 },
   run: async () => {
     const deps = await getDeps();
-    return rotateCredentialKeys(deps.db, await deps.keyRing(), {
+    return rotateCredentialKeys(deps.db, deps.keyRing, {
       onProgress: ({ processed, total }) => {
         metadata.set("processed", processed).set("total", total);
       },

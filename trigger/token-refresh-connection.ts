@@ -1,7 +1,7 @@
 import { queue, schemaTask } from "@trigger.dev/sdk";
 import { z } from "zod";
 import { refreshConnectionToken } from "../src/connections/refresh-connection-token.ts";
-import { getConnectionDeps } from "../src/deps.ts";
+import { getDeps } from "../src/deps.ts";
 import { catalog } from "../src/providers/catalog.ts";
 
 // One queue per refreshable provider, so one provider's outage or rate limit cannot starve the others.
@@ -16,5 +16,5 @@ export const tokenRefreshConnectionTask = schemaTask({
   queue: { name: "token-refresh", concurrencyLimit: 50 },
   // Transient provider failures back off up to 5 minutes; Retry-After wins (trigger/init.ts).
   retry: { maxAttempts: 5, minTimeoutInMs: 2_000, maxTimeoutInMs: 300_000, factor: 3, randomize: true },
-  run: async ({ connectionId }) => refreshConnectionToken(await getConnectionDeps(), connectionId),
+  run: async ({ connectionId }) => refreshConnectionToken(await getDeps(), connectionId),
 });

@@ -1,6 +1,6 @@
 import { metadata, schedules } from "@trigger.dev/sdk";
 import { runTokenRefreshSweep } from "../src/connections/run-token-refresh-sweep.ts";
-import { getConnectionDeps } from "../src/deps.ts";
+import { getDeps } from "../src/deps.ts";
 
 /**
  * Every 10 minutes: fan out a refresh for each connection due within the hour (expiring soon, or
@@ -13,7 +13,7 @@ export const tokenRefreshSweepTask = schedules.task({
   queue: { name: "token-refresh-sweep", concurrencyLimit: 1 },
   retry: { maxAttempts: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 30_000, factor: 2 },
   run: async () => {
-    const deps = await getConnectionDeps();
+    const deps = await getDeps();
     return runTokenRefreshSweep(deps, {
       onProgress: ({ claimed }) => {
         metadata.set("claimed", claimed);

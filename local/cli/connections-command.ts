@@ -5,7 +5,7 @@ import { disconnectConnection } from "../../src/connections/disconnect-connectio
 import { listConnections } from "../../src/connections/list-connections.ts";
 import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
 import { startOAuth } from "../../src/connections/start-oauth.ts";
-import { connectionContext } from "../connection-context.ts";
+import { localDeps } from "../local-deps.ts";
 import { emit, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
@@ -43,7 +43,7 @@ export function registerConnectionsCommand(program: Command): void {
       ) => {
         const fields = { ...opts.field, ...(opts.key ? { api_key: opts.key } : {}) };
         const result = await withDb(async (h) =>
-          connectApiKey((await connectionContext(h.db)).deps, { tenantId, provider, fields }),
+          connectApiKey((await localDeps(h.db)).deps, { tenantId, provider, fields }),
         );
         emit(
           opts.json,
@@ -65,7 +65,7 @@ export function registerConnectionsCommand(program: Command): void {
         opts: { returnUrl?: string; shop?: string; json?: boolean },
       ) => {
         const result = await withDb(async (h) => {
-          const { deps, oauth } = await connectionContext(h.db);
+          const { deps, oauth } = await localDeps(h.db);
           return startOAuth(deps, oauth, {
             tenantId,
             provider,
@@ -82,7 +82,7 @@ export function registerConnectionsCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (connectionId: string, opts: { json?: boolean }) => {
       const result = await withDb(async (h) =>
-        disconnectConnection((await connectionContext(h.db)).deps, connectionId),
+        disconnectConnection((await localDeps(h.db)).deps, connectionId),
       );
       emit(opts.json, result, () => `Disconnected ${connectionId} (revocation: ${result.revocation})`);
     });
@@ -92,7 +92,7 @@ export function registerConnectionsCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (connectionId: string, opts: { json?: boolean }) => {
       const result = await withDb(async (h) =>
-        refreshConnectionToken((await connectionContext(h.db)).deps, connectionId, { force: true }),
+        refreshConnectionToken((await localDeps(h.db)).deps, connectionId, { force: true }),
       );
       emit(opts.json, result, () => `${connectionId}: ${result.outcome}`);
       if (result.outcome === "expired" || result.outcome === "error") process.exitCode = 1;

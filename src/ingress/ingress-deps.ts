@@ -1,22 +1,16 @@
 import { neon } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import * as schema from "../../db/schema.ts";
-import type { ConnectionDeps } from "../connections/connection-deps.ts";
-
-type Env = Record<string, string | undefined>;
-
+import { buildDeps, type Deps, type Env } from "../build-deps.ts";
 import type { OAuthSettings } from "../connections/oauth-settings.ts";
 import { parseKeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
 import { ConfigError } from "../errors.ts";
-import { createConnectionNotifier } from "../health/connection-notifier.ts";
-import type { JobQueue } from "../jobs.ts";
 import { createPlaidKeySource, type PlaidKeySource } from "../providers/plaid-webhook.ts";
 import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
 
 /** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
-export interface IngressDeps extends ConnectionDeps {
-  jobs: JobQueue;
+export interface IngressDeps extends Deps {
   oauth: OAuthSettings;
   /** Plaid's webhook verification keys (PLAID_CLIENT_ID, PLAID_SECRET, PLAID_API_URL), when configured. */
   plaidKeys: PlaidKeySource | undefined;
@@ -59,18 +53,11 @@ export async function createEdgeIngressDeps(env: Env): Promise<IngressDeps> {
   if (!env.TRIGGER_SECRET_KEY) throw new ConfigError("TRIGGER_SECRET_KEY is required by the web handlers");
   const db = drizzle({ client: neon(env.DATABASE_URL), schema }) as unknown as Db;
   const keyRing = await parseKeyRing(env.ENCRYPTION_KEYS);
+  const jobs = createTriggerHttpJobQueue({ apiUrl: env.TRIGGER_API_URL, secretKey: env.TRIGGER_SECRET_KEY });
   return {
-    db,
-    keyRing,
-    env,
-    jobs: createTriggerHttpJobQueue({ apiUrl: env.TRIGGER_API_URL, secretKey: env.TRIGGER_SECRET_KEY }),
+    ...buildDeps({ db, keyRing, env, jobs }),
     oauth: oauthSettingsFromEnv(env),
     plaidKeys: plaidKeysFromEnv(env),
-    notifier: createConnectionNotifier({
-      db,
-      keyRing,
-      platformSlackWebhookUrl: env.ALERTS_SLACK_WEBHOOK_URL,
-    }),
   };
 }
 

@@ -8,7 +8,6 @@ import { startOAuth } from "../../src/connections/start-oauth.ts";
 import { signState } from "../../src/crypto/signed-state.ts";
 import { resolveStripeTenant } from "../../src/inbox/resolve-stripe-tenant.ts";
 import { setIngressDeps } from "../../src/ingress/ingress-deps.ts";
-import { createTriggerJobQueue } from "../../src/jobs.ts";
 import { routeRequest } from "../../webhooks/router.ts";
 import {
   type ConnectionFixture,
@@ -21,7 +20,7 @@ let tenantId: string;
 
 beforeAll(async () => {
   fx = await createConnectionFixture();
-  setIngressDeps({ ...fx.deps, jobs: createTriggerJobQueue(), oauth: fx.oauth, plaidKeys: undefined });
+  setIngressDeps({ ...fx.deps, oauth: fx.oauth, plaidKeys: undefined });
 });
 afterAll(async () => {
   setIngressDeps(undefined);

@@ -2,19 +2,19 @@ import { integrationConnections, tenants } from "../../db/schema.ts";
 import type { ApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
 import type { OAuthSimulator } from "../../local/sandbox/oauth-server.ts";
 import { startSandbox } from "../../local/sandbox/start-sandbox.ts";
-import type { ConnectionDeps } from "../../src/connections/connection-deps.ts";
+import { buildDeps, type Deps } from "../../src/build-deps.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import type { OAuthSettings } from "../../src/connections/oauth-settings.ts";
 import { refreshDueAt } from "../../src/connections/refresh-schedule.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
-import { createConnectionNotifier } from "../../src/health/connection-notifier.ts";
+import { createTriggerJobQueue } from "../../src/jobs.ts";
 import { findProvider } from "../../src/providers/catalog.ts";
 import { captureLogs } from "./capture-logs.ts";
 import { createTestDb, type TestDb } from "./test-db.ts";
 
 export interface ConnectionFixture {
   db: TestDb;
-  deps: ConnectionDeps;
+  deps: Deps;
   oauth: OAuthSettings;
   google: OAuthSimulator;
   slack: OAuthSimulator;
@@ -37,16 +37,12 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
   const sandbox = await startSandbox({ client: CLIENT, resendKeys: ["re_valid_test_key"] });
   const { google, slack, meta, resend, stripe, env } = sandbox;
   const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
-  const deps: ConnectionDeps = {
+  const deps = buildDeps({
     db: db.db,
     keyRing,
-    env,
-    notifier: createConnectionNotifier({
-      db: db.db,
-      keyRing,
-      platformSlackWebhookUrl: `${slack.url}/hooks/platform`,
-    }),
-  };
+    env: { ...env, ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform` },
+    jobs: createTriggerJobQueue(),
+  });
   return {
     db,
     deps,
