@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `switchboard` command: runs the TypeScript CLI through tsx's loader.
-import { register } from "tsx/esm/api";
+// The `switchboard` command: the CLI compiled by `npm run build` (run by `npm install`), or, in a
+// checkout that was never built, the TypeScript source through tsx (slower to start).
+import { existsSync } from "node:fs";
 
-register();
-await import("../local/cli/main.ts");
+const compiled = new URL("../dist/cli/switchboard.js", import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../local/cli/main.ts");
+}

@@ -8,14 +8,15 @@ import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts
 import { createTriggerHttpJobQueue } from "../src/ingress/trigger-http-job-queue.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
+import { handleCliRequest } from "./cli-endpoint.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { localDeps } from "./local-deps.ts";
 import { serve } from "./node-http.ts";
+import { databaseIdentity, newRuntimeToken, writeRuntimeRecord } from "./runtime-file.ts";
 import { createRuntimeHandler } from "./runtime-routes.ts";
 import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
-import { writeSandboxEnv } from "./sandbox/sandbox-env-file.ts";
 import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.ts";
 
 export interface RuntimeOptions {
@@ -31,6 +32,11 @@ export interface RuntimeOptions {
   host?: string;
   /** Only execute these runs and their children; also skips re-queueing others' interrupted runs. */
   scope?: Set<string>;
+  /**
+   * Write DATA_DIR/runtime.json so CLI processes find this runtime and send it their commands
+   * (default: unless scoped, as the CLI's own short-lived runtime is).
+   */
+  advertise?: boolean;
 }
 
 export interface Runtime {
@@ -71,7 +77,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const cron = new CronRunner(db.db, catalog, executor);
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
-    const handler = createRuntimeHandler({
+    const cliToken = newRuntimeToken();
+    let self: Runtime | undefined;
+    const routes = createRuntimeHandler({
       db: db.db,
       catalog,
       executor,
@@ -80,6 +88,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       databaseKind: db.kind,
       sandbox: Boolean(sandbox),
     });
+    const handler = async (request: Request) =>
+      (self && (await handleCliRequest(request, () => self!, cliToken))) ?? routes(request);
     const { server, url } = await serve(handler, options.port ?? config.PORT, options.host);
     // Child runs triggered inside runs go through the real SDK to this same runtime.
     configure({ baseURL: url, accessToken: secretKey });
@@ -92,13 +102,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       oauth,
       plaidKeys: plaidKeysFromEnv(process.env),
     });
-    const removeSandboxFile = sandbox ? writeSandboxEnv(config.DATA_DIR, sandbox.env) : () => {};
+    const removeRecord =
+      (options.advertise ?? !options.scope)
+        ? writeRuntimeRecord(config.DATA_DIR, {
+            pid: process.pid,
+            url,
+            token: cliToken,
+            database: databaseIdentity(),
+            ...(sandbox ? { sandboxEnv: sandbox.env } : {}),
+          })
+        : () => {};
     const requeued = options.scope ? 0 : await executor.store.requeueAbandoned();
     if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });
     executor.start();
     if (options.cron !== false) cron.start();
     logger.info("local runtime ready", { url, database: db.kind, tasks: catalog.list().map((t) => t.id) });
-    return {
+    self = {
       url,
       db,
       catalog,
@@ -111,11 +130,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         await executor.stop(graceMs);
         setDeps(undefined);
         setIngressDeps(undefined);
-        removeSandboxFile();
+        removeRecord();
         await sandbox?.close();
         if (ownsDb) await db.close();
       },
     };
+    return self;
   } catch (err) {
     await sandbox?.close();
     if (ownsDb) await db.close();

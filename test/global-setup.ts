@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -22,6 +23,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const before = snapshotTree();
   // Every test file compares against this when it ends (test/setup/isolated-data-dir.ts).
   project.provide("repoDataSnapshot", before);
+  // The CLI tests run the compiled `switchboard`: compile it from the current source first.
+  execFileSync(process.execPath, ["local/cli/build.mjs"], { stdio: "inherit" });
   await buildTemplate();
   return () => {
     if (snapshotTree() !== before) {

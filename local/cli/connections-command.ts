@@ -1,12 +1,7 @@
 import type { Command } from "commander";
-import { connectApiKey } from "../../src/connections/connect-api-key.ts";
-import { connectionView } from "../../src/connections/connection-row.ts";
-import { disconnectConnection } from "../../src/connections/disconnect-connection.ts";
-import { listConnections } from "../../src/connections/list-connections.ts";
-import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
-import { startOAuth } from "../../src/connections/start-oauth.ts";
-import { localDeps } from "../local-deps.ts";
-import { emit, table } from "./output.ts";
+import type { Db } from "../../src/db/types.ts";
+import { requireId, requireTenant } from "./ids.ts";
+import { cliIo, emit, fail, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
 /** `key=value` pairs (`--field app_key=… --field secret_key=…`). */
@@ -15,6 +10,14 @@ function collect(value: string, previous: Record<string, string>): Record<string
   return at > 0 ? { ...previous, [value.slice(0, at)]: value.slice(at + 1) } : previous;
 }
 
+async function context(db: Db) {
+  const { localDeps } = await import("../local-deps.ts");
+  // Inside a running `npm start`, callbacks go to its real URL (PORT may be 0 there).
+  return localDeps(db, { publicBaseUrl: process.env.PUBLIC_BASE_URL?.trim() || cliIo().runtime?.url });
+}
+
+const connectionId = (id: string) => requireId(id, "connection", "switchboard connections list");
+
 export function registerConnectionsCommand(program: Command): void {
   const connections = program.command("connections").description("tenants' integration connections");
   connections
@@ -22,6 +25,9 @@ export function registerConnectionsCommand(program: Command): void {
     .option("--tenant <id>", "only this tenant's connections")
     .option("--json", "print JSON")
     .action(async (opts: { tenant?: string; json?: boolean }) => {
+      const { listConnections } = await import("../../src/connections/list-connections.ts");
+      const { connectionView } = await import("../../src/connections/connection-row.ts");
+      if (opts.tenant) requireId(opts.tenant, "tenant", "switchboard tenants list");
       const rows = (await withDb((h) => listConnections(h.db, { tenantId: opts.tenant }))).map(
         connectionView,
       );
@@ -41,10 +47,12 @@ export function registerConnectionsCommand(program: Command): void {
         provider: string,
         opts: { key?: string; field: Record<string, string>; json?: boolean },
       ) => {
+        const { connectApiKey } = await import("../../src/connections/connect-api-key.ts");
         const fields = { ...opts.field, ...(opts.key ? { api_key: opts.key } : {}) };
-        const result = await withDb(async (h) =>
-          connectApiKey((await localDeps(h.db)).deps, { tenantId, provider, fields }),
-        );
+        const result = await withDb(async (h) => {
+          await requireTenant(h.db, tenantId);
+          return connectApiKey((await context(h.db)).deps, { tenantId, provider, fields });
+        });
         emit(
           opts.json,
           result,
@@ -64,8 +72,10 @@ export function registerConnectionsCommand(program: Command): void {
         provider: string,
         opts: { returnUrl?: string; shop?: string; json?: boolean },
       ) => {
+        const { startOAuth } = await import("../../src/connections/start-oauth.ts");
         const result = await withDb(async (h) => {
-          const { deps, oauth } = await localDeps(h.db);
+          await requireTenant(h.db, tenantId);
+          const { deps, oauth } = await context(h.db);
           return startOAuth(deps, oauth, {
             tenantId,
             provider,
@@ -80,21 +90,23 @@ export function registerConnectionsCommand(program: Command): void {
     .command("disconnect <connectionId>")
     .description("revoke where supported, wipe credentials, mark disconnected")
     .option("--json", "print JSON")
-    .action(async (connectionId: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { disconnectConnection } = await import("../../src/connections/disconnect-connection.ts");
       const result = await withDb(async (h) =>
-        disconnectConnection((await localDeps(h.db)).deps, connectionId),
+        disconnectConnection((await context(h.db)).deps, connectionId(id)),
       );
-      emit(opts.json, result, () => `Disconnected ${connectionId} (revocation: ${result.revocation})`);
+      emit(opts.json, result, () => `Disconnected ${id} (revocation: ${result.revocation})`);
     });
   connections
     .command("refresh <connectionId>")
     .description("refresh the connection's token now")
     .option("--json", "print JSON")
-    .action(async (connectionId: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { refreshConnectionToken } = await import("../../src/connections/refresh-connection-token.ts");
       const result = await withDb(async (h) =>
-        refreshConnectionToken((await localDeps(h.db)).deps, connectionId, { force: true }),
+        refreshConnectionToken((await context(h.db)).deps, connectionId(id), { force: true }),
       );
-      emit(opts.json, result, () => `${connectionId}: ${result.outcome}`);
-      if (result.outcome === "expired" || result.outcome === "error") process.exitCode = 1;
+      emit(opts.json, result, () => `${id}: ${result.outcome}`);
+      if (result.outcome === "expired" || result.outcome === "error") fail();
     });
 }

@@ -8,7 +8,11 @@ export function registerDbCommand(program: Command): void {
     .description("apply the committed migrations (under an advisory lock on PostgreSQL)")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
-      const kind = await withDb(async (h) => h.kind);
+      const { migrate } = await import("../../src/db/migrate.ts");
+      const kind = await withDb(async (h) => {
+        await migrate(h);
+        return h.kind;
+      });
       emit(opts.json, { migrated: true, database: kind }, () => `Database (${kind}) is up to date`);
     });
 }

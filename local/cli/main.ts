@@ -1,42 +1,38 @@
 import { existsSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import { AppError } from "../../src/errors.ts";
-import { adoptSandboxEnv } from "../sandbox/sandbox-env-file.ts";
-import { registerConnectionsCommand } from "./connections-command.ts";
-import { registerDbCommand } from "./db-command.ts";
-import { registerRunsCommand } from "./runs-command.ts";
-import { registerSandboxCommand } from "./sandbox-command.ts";
-import { registerTaskCommand } from "./task-command.ts";
-import { registerTenantsCommand } from "./tenants-command.ts";
-import { registerWebhooksCommand } from "./webhooks-command.ts";
+import { adoptSandboxEnv, databaseIdentity, dataDirOf, readRuntimeRecord } from "../runtime-file.ts";
+import { forwardToRuntime } from "./forward.ts";
+import { runCliCommand } from "./run-cli.ts";
 
+// .env is optional; real environment variables win. An empty SWITCHBOARD_LOCAL= (as in
+// .env.example) still means local: only an explicit 0 turns it off.
 if (existsSync(".env")) process.loadEnvFile(".env");
-process.env.SWITCHBOARD_LOCAL ??= "1";
-// Talk to the simulators of a running `npm start` in sandbox mode.
-adoptSandboxEnv(process.env.DATA_DIR?.trim() || ".data");
+if (!process.env.SWITCHBOARD_LOCAL?.trim()) process.env.SWITCHBOARD_LOCAL = "1";
 
-const program = new Command()
-  .name("switchboard")
-  .description("Switchboard operator CLI (logs on stderr; --json prints one JSON document on stdout)")
-  .exitOverride();
+const args = process.argv.slice(2);
+const answersLocally =
+  args.length === 0 || args.some((a) => ["-h", "--help", "-V", "--version", "help"].includes(a));
 
-registerTenantsCommand(program);
-registerConnectionsCommand(program);
-registerTaskCommand(program);
-registerRunsCommand(program);
-registerWebhooksCommand(program);
-registerSandboxCommand(program);
-registerDbCommand(program);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else {
-    process.stderr.write(
-      `error: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  }
+// A running `npm start` on this DATA_DIR and database owns the database (PGlite admits one
+// process): the command runs inside it. Otherwise it runs here, on the runtime's simulators.
+const record = readRuntimeRecord(dataDirOf());
+adoptSandboxEnv(record);
+const forwarded =
+  record && !answersLocally && record.database === databaseIdentity()
+    ? await forwardToRuntime(record, args)
+    : undefined;
+if (forwarded) {
+  process.stdout.write(forwarded.stdout);
+  process.stderr.write(forwarded.stderr);
+  process.exitCode = forwarded.exitCode;
+} else {
+  await runCliCommand(args, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    get exitCode() {
+      return Number(process.exitCode ?? 0);
+    },
+    set exitCode(code: number) {
+      process.exitCode = code;
+    },
+  });
 }

@@ -1,9 +1,6 @@
-import { stringifyIO } from "@trigger.dev/core/v3";
 import type { Command } from "commander";
 import { ValidationError } from "../../src/errors.ts";
-import { runView } from "../executor/run-store.ts";
-import { startRuntime } from "../runtime.ts";
-import { emit } from "./output.ts";
+import { cliIo } from "./output.ts";
 
 function parsePayload(text: string): unknown {
   try {
@@ -11,6 +8,18 @@ function parsePayload(text: string): unknown {
   } catch {
     throw new ValidationError(`--payload is not valid JSON: ${text.slice(0, 80)}`);
   }
+}
+
+/**
+ * The task runner always comes from source: task files in trigger/ are TypeScript loaded through
+ * tsx and share module state (deps, SDK catalog) with the runtime, so the compiled CLI must not
+ * hold a second copy. The path is computed so the bundler leaves it alone (both this file and the
+ * bundle sit two directories below the repository root).
+ */
+async function loadRunTask(): Promise<typeof import("./run-task.ts")> {
+  if (!import.meta.url.endsWith(".ts")) (await import("tsx/esm/api")).register();
+  const source = new URL("../../local/cli/run-task.ts", import.meta.url).href;
+  return (await import(source)) as typeof import("./run-task.ts");
 }
 
 export function registerTaskCommand(program: Command): void {
@@ -22,36 +31,8 @@ export function registerTaskCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (taskId: string, opts: { payload: string; json?: boolean }) => {
       const payload = parsePayload(opts.payload);
-      const mine = new Set<string>();
-      const runtime = await startRuntime({
-        port: 0,
-        cron: false,
-        scope: mine,
-      });
-      try {
-        if (!runtime.catalog.get(taskId)) {
-          const known = runtime.catalog
-            .list()
-            .map((t) => t.id)
-            .join(", ");
-          throw new ValidationError(`Unknown task "${taskId}". Tasks: ${known}`);
-        }
-        const packet = await stringifyIO(payload);
-        const { id } = await runtime.executor.store.create({
-          taskId,
-          payload: packet.data,
-          payloadType: packet.dataType,
-        });
-        mine.add(id);
-        runtime.executor.wake();
-        const row = await runtime.executor.waitFor(id, 15 * 60_000);
-        const view = runView(row);
-        emit(opts.json, view, () =>
-          JSON.stringify(row.status === "completed" ? view.output : view.error, null, 2),
-        );
-        if (row.status !== "completed") process.exitCode = 1;
-      } finally {
-        await runtime.close();
-      }
+      // Inside a running `npm start` the runtime's own executor runs it.
+      const { runTask } = cliIo().runtime ? await import("./run-task.ts") : await loadRunTask();
+      await runTask({ taskId, payload, json: opts.json });
     });
 }

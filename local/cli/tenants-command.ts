@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { createTenant } from "../../src/tenants/create-tenant.ts";
-import { listTenants } from "../../src/tenants/list-tenants.ts";
 import { emit, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
@@ -11,6 +9,7 @@ export function registerTenantsCommand(program: Command): void {
     .requiredOption("--name <name>", "display name")
     .option("--json", "print JSON")
     .action(async (opts: { name: string; json?: boolean }) => {
+      const { createTenant } = await import("../../src/tenants/create-tenant.ts");
       const tenant = await withDb((h) => createTenant(h.db, { name: opts.name }));
       emit(
         opts.json,
@@ -22,6 +21,7 @@ export function registerTenantsCommand(program: Command): void {
     .command("list")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
+      const { listTenants } = await import("../../src/tenants/list-tenants.ts");
       const rows = await withDb((h) => listTenants(h.db));
       emit(opts.json, rows, () => table(rows, ["id", "name", "createdAt"]));
     });

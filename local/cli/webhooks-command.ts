@@ -1,18 +1,21 @@
 import type { Command } from "commander";
-import { listWebhookEvents } from "../../src/inbox/list-webhook-events.ts";
-import { processWebhookEvent } from "../../src/inbox/process-webhook-event.ts";
-import { emit, table } from "./output.ts";
+import { choiceOption, requireId } from "./ids.ts";
+import { emit, fail, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
+
+const PROVIDERS = ["stripe", "plaid", "lob", "retell", "paypal"] as const;
+const STATUSES = ["received", "processing", "processed", "unrouted", "failed", "malformed"] as const;
 
 export function registerWebhooksCommand(program: Command): void {
   const webhooks = program.command("webhooks").description("stored inbound webhook events");
   webhooks
     .command("list")
-    .option("--provider <provider>", "stripe | plaid | lob | retell | paypal")
-    .option("--status <status>", "received | processing | processed | unrouted | failed | malformed")
+    .addOption(choiceOption("--provider <provider>", "only this provider's events", PROVIDERS))
+    .addOption(choiceOption("--status <status>", "only events in this status", STATUSES))
     .option("--limit <n>", "at most this many", "100")
     .option("--json", "print JSON")
     .action(async (opts: { provider?: string; status?: string; limit: string; json?: boolean }) => {
+      const { listWebhookEvents } = await import("../../src/inbox/list-webhook-events.ts");
       const rows = await withDb((h) =>
         listWebhookEvents(h.db, {
           provider: opts.provider,
@@ -27,12 +30,14 @@ export function registerWebhooksCommand(program: Command): void {
     .description("run processing again for one stored event (even one already processed)")
     .option("--json", "print JSON")
     .action(async (eventId: string, opts: { json?: boolean }) => {
+      requireId(eventId, "webhook event", "switchboard webhooks list");
+      const { processWebhookEvent } = await import("../../src/inbox/process-webhook-event.ts");
       const result = await withDb((h) => processWebhookEvent(h.db, eventId, { replay: true }));
       emit(
         opts.json,
         result,
         () => `${eventId}: ${result.status}${result.reason ? ` (${result.reason})` : ""}`,
       );
-      if (result.status === "failed") process.exitCode = 1;
+      if (result.status === "failed") fail();
     });
 }

@@ -1,8 +1,17 @@
-import { migrate } from "../../src/db/migrate.ts";
-import { type DbHandle, openDb } from "../../src/db/open-db.ts";
+import type { DbHandle } from "../../src/db/open-db.ts";
+import { cliIo } from "./output.ts";
 
-/** Opens DATABASE_URL (PGlite by default), migrates, runs `fn`, always closes. */
+/**
+ * Runs `fn` on the database: inside a running `npm start` on its open handle; otherwise opens
+ * DATABASE_URL (PGlite by default), migrates, runs `fn` and always closes.
+ */
 export async function withDb<T>(fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const shared = cliIo().handle;
+  if (shared) return fn(shared);
+  const [{ openDb }, { migrate }] = await Promise.all([
+    import("../../src/db/open-db.ts"),
+    import("../../src/db/migrate.ts"),
+  ]);
   const handle = await openDb();
   try {
     await migrate(handle);

@@ -1,3 +1,4 @@
+import { SANDBOX_TEST_KEYS } from "./sandbox-info.ts";
 import { type Simulator, startSimulator } from "./simulator.ts";
 
 export interface ApiKeySimulator extends Simulator {
@@ -9,7 +10,7 @@ export interface ApiKeySimulator extends Simulator {
  * `Authorization: Bearer <key>` answers 200 for a valid key and 401 otherwise.
  */
 export async function startApiKeySimulator(options: { validKeys?: string[] } = {}): Promise<ApiKeySimulator> {
-  const validKeys = new Set(options.validKeys ?? ["re_sandbox_valid_key"]);
+  const validKeys = new Set(options.validKeys ?? [SANDBOX_TEST_KEYS.resend!]);
   const sim = await startSimulator({
     "GET /domains": (request) => {
       const key = request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "";

@@ -51,7 +51,10 @@ export async function emitWebhook(
 ): Promise<{ status: number; body: unknown }> {
   const raw = sampleEvent(provider);
   const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`sandbox emit ${provider} needs ${what}`);
+    if (value === undefined)
+      throw new Error(
+        `sandbox emit ${provider} needs ${what}; is \`npm start\` running in sandbox mode on this DATA_DIR?`,
+      );
     return value;
   };
   let headers: Record<string, string>;
