@@ -14,6 +14,7 @@ import { Executor } from "./executor/executor.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { localDeps } from "./local-deps.ts";
 import { serve } from "./node-http.ts";
+import { handleOAuthDonePage } from "./oauth-done-page.ts";
 import { databaseIdentity, newRuntimeToken, writeRuntimeRecord } from "./runtime-file.ts";
 import { createRuntimeHandler } from "./runtime-routes.ts";
 import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
@@ -89,7 +90,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       sandbox: Boolean(sandbox),
     });
     const handler = async (request: Request) =>
-      (self && (await handleCliRequest(request, () => self!, cliToken))) ?? routes(request);
+      (self && (await handleCliRequest(request, () => self!, cliToken))) ??
+      (await handleOAuthDonePage(request, db.db)) ??
+      routes(request);
     const { server, url } = await serve(handler, options.port ?? config.PORT, options.host);
     // Child runs triggered inside runs go through the real SDK to this same runtime.
     configure({ baseURL: url, accessToken: secretKey });

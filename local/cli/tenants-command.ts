@@ -8,9 +8,11 @@ export function registerTenantsCommand(program: Command): void {
     .command("create")
     .requiredOption("--name <name>", "display name")
     .option("--json", "print JSON")
-    .action(async (opts: { name: string; json?: boolean }) => {
+    .option("--id-only", "print only the new tenant's id (for TENANT=$(…) in scripts)")
+    .action(async (opts: { name: string; json?: boolean; idOnly?: boolean }) => {
       const { createTenant } = await import("../../src/tenants/create-tenant.ts");
       const tenant = await withDb((h) => createTenant(h.db, { name: opts.name }));
+      if (opts.idOnly) return emit(false, tenant.id, () => tenant.id);
       emit(
         opts.json,
         { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt },
