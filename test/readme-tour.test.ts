@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NpmStart, npmStart } from "./helpers/npm-start.ts";
+import { killStartedRuntimes, type NpmStart, npmStart } from "./helpers/npm-start.ts";
 
 /** The README's tour: the shell block after `<!-- tour -->`, one command per line. */
 function tourCommands(): string[] {
@@ -53,9 +53,10 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "sb-tour-cwd-"));
   runtime = await npmStart(dataDir, { SWITCHBOARD_SANDBOX: "1" });
   env = { PATH: `${binDir}:${process.env.PATH}`, DATA_DIR: dataDir, LOG_LEVEL: "warn" };
-});
+}, 180_000); // a cold `npm start` compiles the task files first: slow on a loaded machine
 afterAll(async () => {
   if (runtime?.child.exitCode === null) await runtime.stop();
+  killStartedRuntimes();
 });
 
 describe("the README's five-minute tour, beside a running npm start on PGlite", { timeout: 300_000 }, () => {

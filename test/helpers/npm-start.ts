@@ -12,6 +12,14 @@ export interface NpmStart {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills every `npm start` this test file started that is still running (e.g. after a timeout). */
+export function killStartedRuntimes(): void {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
 /** Runs the real `npm start` (the launcher people use) on `dataDir`, on a free port. */
 export async function npmStart(dataDir: string, env: Record<string, string> = {}): Promise<NpmStart> {
   let output = "";
@@ -19,6 +27,7 @@ export async function npmStart(dataDir: string, env: Record<string, string> = {}
     env: { ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
   child.stdout!.on("data", (d) => {
     output += d;
   });
