@@ -10,6 +10,7 @@ import { openDb } from "../src/db/open-db.ts";
 import type { Db } from "../src/db/types.ts";
 import { createConnectionNotifier } from "../src/health/connection-notifier.ts";
 import type { JobQueue } from "../src/jobs.ts";
+import { createProviderHttpClient } from "../src/providers/provider-http-client.ts";
 
 const N = Number(process.env.BENCH_REFRESH_N ?? 10_000);
 const LATENCY_MS = 50;
@@ -93,6 +94,7 @@ export async function benchRefreshSweep(): Promise<string> {
         GOOGLE_DRIVE_CLIENT_ID: "bench",
         GOOGLE_DRIVE_CLIENT_SECRET: "bench-secret",
       },
+      http: createProviderHttpClient(),
       notifier: createConnectionNotifier({ db: handle.db, keyRing }),
     };
     await seed(handle.db, deps);

@@ -168,6 +168,28 @@ export const connectionTransitions = pgTable(
   ],
 ).enableRLS();
 
+/**
+ * Client-credentials tokens minted with the platform's own credentials (PayPal), shared by every
+ * process and runtime (tasks, web handlers). Not tenant-owned. The token is encrypted like any
+ * credential; `credential_hash` (SHA-256 of the API base and client id) keeps a token from being
+ * reused under other credentials or another environment.
+ */
+export const platformTokens = pgTable(
+  "platform_tokens",
+  {
+    provider: text("provider").notNull(),
+    credentialHash: text("credential_hash").notNull(),
+    /** `sb1.<version>.<iv>.<data>`, bound to `platform:<provider>:access_token:<credential_hash>`. */
+    accessToken: text("access_token").notNull(),
+    keyVersion: text("key_version").notNull(),
+    /** Bumped on every mint: an invalidation names the version it saw refused. */
+    tokenVersion: integer("token_version").notNull().default(1),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.credentialHash] })],
+);
+
 export const webhookEventStatuses = [
   "received",
   "processing",

@@ -5,7 +5,11 @@ import type { Db } from "./db/types.ts";
 import { createConnectionNotifier, type Notifier, type NotifierDeps } from "./health/connection-notifier.ts";
 import type { JobQueue } from "./jobs.ts";
 import { type Logger, logger as rootLogger } from "./observability/logger.ts";
-import { createProviderHttpClient, type ProviderHttpClient } from "./providers/provider-http-client.ts";
+import {
+  createProviderHttpClient,
+  type ProviderHttpClient,
+  providerTimeoutFromEnv,
+} from "./providers/provider-http-client.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -64,13 +68,14 @@ export function buildDeps(input: DepsInput): Deps {
       platformSlackWebhookUrl: input.env.ALERTS_SLACK_WEBHOOK_URL,
       ...(input.capture ? { capture: input.capture } : {}),
     });
-  const base: ConnectionDeps = { db: input.db, keyRing: input.keyRing, env: input.env, notifier };
+  const http =
+    input.http ?? createProviderHttpClient({ logger, timeoutMs: providerTimeoutFromEnv(input.env) });
+  const base: ConnectionDeps = { db: input.db, keyRing: input.keyRing, env: input.env, notifier, http };
   return {
     ...base,
     jobs: input.jobs,
     logger,
     clock: input.clock ?? systemClock,
     credentials: input.credentials ?? createCredentialResolver(base),
-    http: input.http ?? createProviderHttpClient({ logger }),
   };
 }

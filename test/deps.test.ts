@@ -29,7 +29,10 @@ describe("the one dependency builder", () => {
       provider: "resend",
       credentials: { api_key: "re_live_key" },
     });
-    expect(await deps.credentials.accessToken(tenant!.id, "resend")).toBe("re_live_key");
+    expect(await deps.credentials.resolve("resend", { tenantId: tenant!.id })).toMatchObject({
+      source: "tenant",
+      token: "re_live_key",
+    });
     expect(deps.jobs).toBe(jobs);
     expect(deps.clock.now()).toBeInstanceOf(Date);
   });
@@ -48,7 +51,7 @@ describe("the one dependency builder", () => {
       const call = { provider: "resend", operation: "probe", url: `${sim.url}/slow`, timeoutMs: 100 };
       await expect(deps.http.request(call)).rejects.toThrow();
       const response = await deps.http.request({ ...call, timeoutMs: 2_000 });
-      expect(await response.json()).toEqual({ ok: true });
+      expect(response.json).toEqual({ ok: true });
       const timed = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.message === "provider call");
       expect(timed.map((l) => l.status)).toEqual(["error", 200]);
     } finally {

@@ -3,6 +3,7 @@ import { ConfigError } from "../src/errors.ts";
 import { inboxTaskId } from "../src/inbox/inbox-task-ids.ts";
 import { ingestWebhook, type WebhookSpec } from "../src/ingress/ingest-webhook.ts";
 import { verifyPayPalWebhook } from "../src/providers/paypal-webhook.ts";
+import { providerConfig } from "../src/providers/provider-config.ts";
 
 const RELEVANT = /^PAYMENT\.(PAYOUTSBATCH|PAYOUTS-ITEM)\./;
 
@@ -12,12 +13,8 @@ const spec: WebhookSpec = {
   provider: "paypal",
   taskId: inboxTaskId("paypal"),
   async verify(raw, request, deps) {
-    const {
-      PAYPAL_CLIENT_ID: clientId,
-      PAYPAL_CLIENT_SECRET: clientSecret,
-      PAYPAL_WEBHOOK_ID: webhookId,
-    } = deps.env;
-    if (!clientId || !clientSecret || !webhookId) {
+    const { PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID: webhookId } = deps.env;
+    if (!PAYPAL_CLIENT_ID || !PAYPAL_CLIENT_SECRET || !webhookId) {
       throw new ConfigError("PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID are required");
     }
     const header = (name: string) => request.headers.get(`paypal-${name}`);
@@ -30,7 +27,12 @@ const spec: WebhookSpec = {
         certUrl: header("cert-url"),
         authAlgo: header("auth-algo"),
       },
-      { apiUrl: deps.env.PAYPAL_API_URL ?? "https://api-m.paypal.com", clientId, clientSecret, webhookId },
+      { apiUrl: providerConfig("paypal", deps.env).apiBaseUrl, webhookId },
+      {
+        http: deps.http,
+        // The platform's token, cached in the database for every process, renewed on a 401.
+        withToken: (call) => deps.credentials.withCredential("paypal", {}, (c) => call(c.token)),
+      },
     );
   },
   async parse(_raw, body) {

@@ -1,10 +1,14 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type Simulator, startSimulator } from "./simulator.ts";
 import { payPalSignedContent } from "./webhook-signers.ts";
 
 export interface PayPalSimulator extends Simulator {
   webhookId: string;
   signingKey: string;
+  /** Access tokens issued so far, oldest first. */
+  issuedTokens: string[];
+  /** PayPal stops honouring every token issued so far (they expired early, or were revoked). */
+  expireTokens(): void;
 }
 
 /**
@@ -17,16 +21,20 @@ export async function startPayPalSimulator(
 ): Promise<PayPalSimulator> {
   const webhookId = "WH-SANDBOX-0001";
   const signingKey = "sandbox-paypal-transmission-key";
-  const token = "A21AA-sandbox-token";
+  const issuedTokens: string[] = [];
+  const live = new Set<string>();
   const sim = await startSimulator({
     "POST /v1/oauth2/token": (request) => {
       const expected = `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}`;
       if (request.headers.authorization !== expected)
         return { status: 401, body: { error: "invalid_client" } };
+      const token = `A21AA-sandbox-${randomBytes(9).toString("hex")}`;
+      issuedTokens.push(token);
+      live.add(token);
       return { body: { access_token: token, token_type: "Bearer", expires_in: 32_400 } };
     },
     "POST /v1/notifications/verify-webhook-signature": (request) => {
-      if (request.headers.authorization !== `Bearer ${token}`)
+      if (!live.has(request.headers.authorization?.replace(/^Bearer /, "") ?? ""))
         return { status: 401, body: { name: "AUTHENTICATION_FAILURE" } };
       const body = JSON.parse(request.body) as Record<string, string> & { webhook_event: unknown };
       const content = payPalSignedContent(
@@ -42,5 +50,5 @@ export async function startPayPalSimulator(
       return { body: { verification_status: ok ? "SUCCESS" : "FAILURE" } };
     },
   });
-  return { ...sim, webhookId, signingKey };
+  return { ...sim, webhookId, signingKey, issuedTokens, expireTokens: () => live.clear() };
 }

@@ -61,7 +61,7 @@ export async function completeOAuth(
   const codeVerifier = row.code_verifier
     ? await decryptSecret(deps.keyRing, row.code_verifier, { ...owner, field: `pkce:${state.nonce}` })
     : undefined;
-  const tokens = await exchangeAuthorizationCode(config, {
+  const tokens = await exchangeAuthorizationCode(deps.http, config, {
     code: input.code,
     redirectUri: row.redirect_uri,
     codeVerifier,

@@ -42,7 +42,7 @@ export async function connectApiKey(
       .map((field) => [field, input.fields[field]!.trim()]),
   );
   const probeFields = Object.fromEntries(required.map((field) => [field, fields[field]!]));
-  assertProbeOk(config, await probeCredential(config, probeFields, input.metadata));
+  assertProbeOk(config, await probeCredential(deps.http, config, probeFields, input.metadata));
   const saved = await saveConnection(deps.db, deps.keyRing, {
     tenantId: input.tenantId,
     provider: input.provider,

@@ -1,6 +1,7 @@
 import type { KeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
 import type { Notifier } from "../health/connection-notifier.ts";
+import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 
 /** What connection flows need; built by tasks, the CLI, the local runtime and tests. */
 export interface ConnectionDeps {
@@ -9,4 +10,6 @@ export interface ConnectionDeps {
   notifier: Notifier;
   /** Provider credentials and endpoint overrides (`<ID>_CLIENT_ID`, `<ID>_TOKEN_URL`, …). */
   env: Record<string, string | undefined>;
+  /** Every provider call goes through it (timeout, timing log, error classification). */
+  http: ProviderHttpClient;
 }

@@ -2,15 +2,19 @@ import { eq, sql } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
-import { timeProviderCall } from "../observability/time-provider-call.ts";
 import { type ProviderConfig, providerConfig } from "../providers/provider-config.ts";
+import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { decryptCredentials } from "./credential-cipher.ts";
 import { transitionConnection } from "./transition-connection.ts";
 
 export type RevocationResult = "revoked" | "unsupported" | "failed" | "nothing_to_revoke";
 
-async function revoke(config: ProviderConfig, fields: Record<string, string>): Promise<RevocationResult> {
+async function revoke(
+  http: ProviderHttpClient,
+  config: ProviderConfig,
+  fields: Record<string, string>,
+): Promise<RevocationResult> {
   const token = fields.refresh_token ?? fields.access_token;
   if (!config.revokeUrl) return "unsupported";
   if (!token) return "nothing_to_revoke";
@@ -28,16 +32,17 @@ async function revoke(config: ProviderConfig, fields: Record<string, string>): P
       if (config.clientSecret) form.set("client_secret", config.clientSecret);
     }
   }
-  return timeProviderCall({ provider: config.entry.id, operation: "oauth.revoke" }, async () => {
-    const response = await fetch(config.revokeUrl!, {
-      method: "POST",
-      headers,
-      body: form,
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.body?.cancel();
-    return { value: response.ok ? "revoked" : "failed", status: response.status };
+  const response = await http.request({
+    provider: config.entry.id,
+    operation: "oauth.revoke",
+    url: config.revokeUrl,
+    method: "POST",
+    headers,
+    body: form,
+    // A refused revocation is an outcome to record, not an error: the disconnect goes on.
+    failure: () => undefined,
   });
+  return response.ok ? "revoked" : "failed";
 }
 
 /**
@@ -58,7 +63,7 @@ export async function disconnectConnection(
   let revocation: RevocationResult = "unsupported";
   try {
     const fields = await decryptCredentials(deps.keyRing, row, row.credentials);
-    revocation = await revoke(config, fields);
+    revocation = await revoke(deps.http, config, fields);
   } catch (err) {
     revocation = "failed";
     logger.warn("revocation failed; disconnecting anyway", { connectionId, provider: row.provider, err });

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import pRetry from "p-retry";
 import { integrationConnections } from "../../db/schema.ts";
 import { AppError, NotFoundError } from "../errors.ts";
 import { findProvider } from "../providers/catalog.ts";
@@ -9,10 +10,24 @@ import { refreshConnectionToken } from "./refresh-connection-token.ts";
 
 /** A token expiring sooner than this is refreshed before it is handed out. */
 const MARGIN_MS = 2 * 60 * 1000;
-const WAIT_STEP_MS = 50;
-const WAIT_LIMIT_MS = 75_000;
+/**
+ * Waiting for another refresher (in any process): jittered exponential backoff from 100 ms to
+ * 2 s, for up to 75 s (the refresh lease is 60 s, so a crashed refresher's lease runs out first).
+ * A waiter makes about 40 checks where a 50 ms poll made 1,500.
+ */
+export const REFRESH_WAIT = {
+  retries: 60,
+  minTimeout: 100,
+  maxTimeout: 2_000,
+  factor: 2,
+  randomize: true,
+  maxRetryTime: 75_000,
+};
 
 const inFlight = new Map<string, Promise<ConnectionRow>>();
+
+/** Another refresher holds the lease: wait and look again. */
+class RefreshPending extends Error {}
 
 async function load(deps: ConnectionDeps, tenantId: string, provider: string): Promise<ConnectionRow> {
   const [row] = await deps.db
@@ -33,36 +48,51 @@ function fresh(row: ConnectionRow): boolean {
   return minted && (!row.tokenExpiresAt || row.tokenExpiresAt.getTime() > Date.now() + MARGIN_MS);
 }
 
-/** Refreshes (or waits for whoever is refreshing, in any process) until the row holds a fresh token. */
+/** Refreshes (or waits with backoff for whoever is refreshing, in any process) until the row holds a fresh token. */
 async function refreshed(deps: ConnectionDeps, row: ConnectionRow): Promise<ConnectionRow> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  let latest = row;
-  while (Date.now() < deadline) {
-    const result = await refreshConnectionToken(deps, latest.id, {
-      dueBefore: new Date(Date.now() + MARGIN_MS),
+  try {
+    return await pRetry(
+      async () => {
+        const result = await refreshConnectionToken(deps, row.id, {
+          dueBefore: new Date(Date.now() + MARGIN_MS),
+        });
+        const latest = await load(deps, row.tenantId, row.provider);
+        if (result.outcome === "expired" || result.outcome === "error" || result.outcome === "inactive")
+          return latest;
+        if (fresh(latest)) return latest;
+        throw new RefreshPending("a refresh is in progress elsewhere");
+      },
+      { ...REFRESH_WAIT, shouldRetry: (err) => err instanceof RefreshPending },
+    );
+  } catch (err) {
+    if (!(err instanceof RefreshPending)) throw err;
+    throw new AppError("refresh_timeout", "Timed out waiting for a token refresh", {
+      retryable: true,
+      context: { connectionId: row.id },
     });
-    latest = await load(deps, row.tenantId, row.provider);
-    if (result.outcome === "expired" || result.outcome === "error" || result.outcome === "inactive")
-      return latest;
-    if (result.outcome !== "busy" && fresh(latest)) return latest;
-    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   }
-  throw new AppError("refresh_timeout", "Timed out waiting for a token refresh", {
-    retryable: true,
-    context: { connectionId: row.id },
-  });
+}
+
+export interface ConnectionCredential {
+  connectionId: string;
+  /** The access token, or the API key of key-based connections. */
+  token: string;
+  /** Every credential field but the refresh token (Lob's `webhook_secret`, Mux's token pair). */
+  fields: Record<string, string>;
+  /** Changes with every refresh: an invalidation names the version the provider refused. */
+  tokenVersion: number;
 }
 
 /**
- * A valid access token for a tenant's connection, refreshed on demand when it expires within a
+ * A tenant connection's usable credential, refreshed on demand when its token expires within a
  * couple of minutes. Concurrent callers share one refresh: in this process through a shared
- * promise, across processes through the row's refresh lease.
+ * promise, across processes through the row's refresh lease (waiters back off, never poll).
  */
-export async function getAccessToken(
+export async function getConnectionCredential(
   deps: ConnectionDeps,
   tenantId: string,
   provider: string,
-): Promise<string> {
+): Promise<ConnectionCredential> {
   let row = await load(deps, tenantId, provider);
   if ((row.status === "active" || row.status === "error") && !fresh(row)) {
     let pending = inFlight.get(row.id);
@@ -84,8 +114,17 @@ export async function getAccessToken(
     );
   }
   const accessField = row.credentials.access_token ? "access_token" : "api_key";
-  const sealed = row.credentials[accessField];
-  if (!sealed) throw new NotFoundError(`The ${provider} connection holds no token`);
-  const plain = await decryptCredentials(deps.keyRing, row, { [accessField]: sealed });
-  return plain[accessField]!;
+  if (!row.credentials[accessField]) throw new NotFoundError(`The ${provider} connection holds no token`);
+  const { refresh_token: _refresh, ...sealed } = row.credentials;
+  const fields = await decryptCredentials(deps.keyRing, row, sealed);
+  return { connectionId: row.id, token: fields[accessField]!, fields, tokenVersion: row.tokenVersion };
+}
+
+/** A valid access token (or API key) for a tenant's connection; see `getConnectionCredential`. */
+export async function getAccessToken(
+  deps: ConnectionDeps,
+  tenantId: string,
+  provider: string,
+): Promise<string> {
+  return (await getConnectionCredential(deps, tenantId, provider)).token;
 }

@@ -117,7 +117,7 @@ export async function refreshConnectionToken(
   let answer: Awaited<ReturnType<typeof renewAccessToken>>;
   try {
     plain = await decryptCredentials(deps.keyRing, owning, row.credentials);
-    answer = await renewAccessToken(providerConfig(row.provider, deps.env), plain, row.metadata);
+    answer = await renewAccessToken(deps.http, providerConfig(row.provider, deps.env), plain, row.metadata);
   } catch (err) {
     // Whatever failed (provider, configuration, decryption), the lease is released at once.
     await release(deps, connectionId, owner);

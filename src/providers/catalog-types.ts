@@ -63,6 +63,21 @@ export interface ProbeSpec {
   scarce?: boolean;
 }
 
+/**
+ * The client-credentials token request (`authKind: "client_credentials"`): how a token is minted
+ * from the key fields. Separate from the probe, which proves a credential works.
+ */
+export interface TokenRequestSpec {
+  method: "POST";
+  /** Path appended to the API base (`<ID>_API_URL` or `apiBaseUrl`). */
+  path: string;
+  auth: ProbeAuth;
+  headers?: Record<string, string>;
+  body?: Record<string, unknown>;
+  bodyFields?: Record<string, string>;
+  form?: boolean;
+}
+
 /** How sure we are of an entry's endpoints: read in the provider's docs, or only in third-party sources. */
 export type Confidence = "provider_docs" | "community" | "unverified";
 
@@ -94,6 +109,8 @@ export interface CatalogEntry {
   /** Refresh tokens that die when unused: refresh at least this often. */
   keepAliveDays?: number;
   probe?: ProbeSpec;
+  /** Client-credentials providers: the token request (the probe mints a token through it too). */
+  tokenRequest?: TokenRequestSpec;
   /** The token-answer field naming the provider account (mapped to the tenant for inbound events). */
   accountIdField?: string;
   /** Credential fields a tenant supplies for API-key connections (default `["api_key"]`). */

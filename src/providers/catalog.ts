@@ -68,6 +68,19 @@ export const catalog: readonly CatalogEntry[] = [
     confidence: "provider_docs",
   },
   {
+    id: "stripe",
+    name: "Stripe",
+    category: "payments",
+    authKind: "platform",
+    credentialScope: "platform",
+    apiBaseUrl: "https://api.stripe.com",
+    // The platform's secret key (STRIPE_API_KEY): transfers and payouts to connected accounts.
+    refresh: "never_expires",
+    probe: { method: "GET", path: "/v1/balance", auth: { scheme: "bearer" } },
+    docs: "https://docs.stripe.com/keys",
+    confidence: "provider_docs",
+  },
+  {
     id: "resend",
     name: "Resend",
     category: "email",
@@ -195,7 +208,7 @@ export const catalog: readonly CatalogEntry[] = [
     apiBaseUrl: "https://api.yotpo.com",
     refresh: "client_credentials",
     keyFields: ["app_key", "secret_key"],
-    probe: {
+    tokenRequest: {
       method: "POST",
       path: "/oauth/token",
       auth: { scheme: "none" },
@@ -371,7 +384,7 @@ export const catalog: readonly CatalogEntry[] = [
     apiBaseUrl: "https://api-m.paypal.com",
     refresh: "client_credentials",
     keyFields: ["client_id", "client_secret"],
-    probe: {
+    tokenRequest: {
       method: "POST",
       path: "/v1/oauth2/token",
       auth: { scheme: "basic", usernameField: "client_id", passwordField: "client_secret" },
@@ -380,7 +393,8 @@ export const catalog: readonly CatalogEntry[] = [
     },
     docs: "https://developer.paypal.com/api/rest/authentication/",
     confidence: "provider_docs",
-    notes: "Access tokens last ~9 h (expires_in ≈ 32400): cache per process.",
+    notes:
+      "Access tokens last ~9 h (expires_in ≈ 32400): cached encrypted in platform_tokens, shared by every process.",
   },
   {
     id: "lob",

@@ -1,4 +1,4 @@
-import { type AppError, ProviderError } from "../errors.ts";
+import { ProviderError } from "../errors.ts";
 import { parseRetryAfter } from "./retry-after.ts";
 
 /** OAuth error codes that mean the grant is gone: the user must reconnect. */
@@ -90,13 +90,4 @@ export function classifyOAuthError(provider: string, failure: OAuthFailure): Pro
     });
   }
   return new ProviderError(provider, "provider_rejected", detail, { retryable: false, context });
-}
-
-/** A request that never got an answer (DNS, refused, reset, timeout): retryable. */
-export function networkError(provider: string, err: unknown): AppError {
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError(provider, "network_error", `Could not reach ${provider}: ${message}`, {
-    retryable: true,
-    cause: err,
-  });
 }

@@ -1,8 +1,8 @@
 import { ConfigError, ProviderError } from "../errors.ts";
-import { timeProviderCall } from "../observability/time-provider-call.ts";
-import { classifyOAuthError, networkError } from "./classify-oauth-error.ts";
-import { probeRequest } from "./probe-request.ts";
+import { classifyOAuthError } from "./classify-oauth-error.ts";
+import { tokenRequest } from "./probe-request.ts";
 import { fillTemplate, type ProviderConfig } from "./provider-config.ts";
+import type { ProviderHttpClient } from "./provider-http-client.ts";
 
 /** What a token endpoint answered, normalised across dialects. Secrets stay in memory only. */
 export interface TokenSet {
@@ -16,7 +16,6 @@ export interface TokenSet {
   extraSecrets: Record<string, string>;
 }
 
-const TIMEOUT_MS = 10_000;
 const ACCOUNT_FIELDS = [
   "team",
   "enterprise",
@@ -85,47 +84,35 @@ function normalise(config: ProviderConfig, raw: Record<string, unknown>): TokenS
 }
 
 async function call(
+  http: ProviderHttpClient,
   config: ProviderConfig,
   operation: string,
   url: string,
-  init: RequestInit,
+  init: { method: string; headers: Record<string, string>; body?: string | URLSearchParams },
 ): Promise<TokenSet> {
-  return timeProviderCall({ provider: config.entry.id, operation }, async () => {
-    let response: Response;
-    try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (err) {
-      throw networkError(config.entry.id, err);
-    }
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = { error: "invalid_response", error_description: text.slice(0, 200) };
-    }
-    const requestId =
-      response.headers.get("x-request-id") ?? response.headers.get("x-fb-trace-id") ?? undefined;
-    const slackFailure = config.entry.oauth?.dialect === "slack" && (body as { ok?: boolean }).ok === false;
-    const tiktokFailure =
-      config.entry.oauth?.dialect === "tiktok_business" &&
-      Number((body as { code?: number }).code ?? 0) !== 0;
-    if (!response.ok || slackFailure || tiktokFailure) {
-      const err = classifyOAuthError(config.entry.id, {
-        status: response.ok ? 400 : response.status,
-        body: tiktokFailure
-          ? { error: "provider_error", error_description: (body as { message?: string }).message }
-          : body,
-        retryAfter: response.headers.get("retry-after"),
+  const dialect = config.entry.oauth?.dialect;
+  const response = await http.request({
+    provider: config.entry.id,
+    operation,
+    url,
+    ...init,
+    // Token endpoints speak OAuth errors (Slack and TikTok even with HTTP 200): classified by body.
+    failure: (answer) => {
+      const body = (answer.json ?? {
+        error: "invalid_response",
+        error_description: answer.text.slice(0, 200),
+      }) as Record<string, unknown>;
+      const slackFailure = dialect === "slack" && body.ok === false;
+      const tiktokFailure = dialect === "tiktok_business" && Number(body.code ?? 0) !== 0;
+      if (answer.ok && !slackFailure && !tiktokFailure) return undefined;
+      return classifyOAuthError(config.entry.id, {
+        status: answer.ok ? 400 : answer.status,
+        body: tiktokFailure ? { error: "provider_error", error_description: body.message } : body,
+        retryAfter: answer.headers.get("retry-after"),
       });
-      throw Object.assign(err, { status: response.status, requestId });
-    }
-    return {
-      value: normalise(config, body as Record<string, unknown>),
-      status: response.status,
-      ...(requestId ? { requestId } : {}),
-    };
+    },
   });
+  return normalise(config, (response.json ?? {}) as Record<string, unknown>);
 }
 
 function tokenUrl(config: ProviderConfig, metadata: Record<string, unknown>): string {
@@ -135,6 +122,7 @@ function tokenUrl(config: ProviderConfig, metadata: Record<string, unknown>): st
 
 /** POSTs a form grant with the provider's client authentication (Basic header or body fields). */
 function formGrant(
+  http: ProviderHttpClient,
   config: ProviderConfig,
   params: Record<string, string>,
   metadata: Record<string, unknown>,
@@ -152,10 +140,11 @@ function formGrant(
     form.set("client_id", client.id);
     form.set("client_secret", client.secret);
   }
-  return call(config, operation, tokenUrl(config, metadata), { method: "POST", headers, body: form });
+  return call(http, config, operation, tokenUrl(config, metadata), { method: "POST", headers, body: form });
 }
 
 export async function exchangeAuthorizationCode(
+  http: ProviderHttpClient,
   config: ProviderConfig,
   input: {
     code: string;
@@ -168,13 +157,14 @@ export async function exchangeAuthorizationCode(
   const dialect = config.entry.oauth?.dialect;
   if (dialect === "tiktok_business") {
     const client = clientCredentials(config);
-    return call(config, "oauth.exchange_code", tokenUrl(config, metadata), {
+    return call(http, config, "oauth.exchange_code", tokenUrl(config, metadata), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ app_id: client.id, secret: client.secret, auth_code: input.code }),
     });
   }
   const tokens = await formGrant(
+    http,
     config,
     {
       grant_type: "authorization_code",
@@ -186,11 +176,12 @@ export async function exchangeAuthorizationCode(
     "oauth.exchange_code",
   );
   // Meta returns a short-lived token: trade it for a long-lived one straight away.
-  return dialect === "meta" ? exchangeLongLivedToken(config, tokens.accessToken, metadata) : tokens;
+  return dialect === "meta" ? exchangeLongLivedToken(http, config, tokens.accessToken, metadata) : tokens;
 }
 
 /** Meta: exchanges a valid user token for a long-lived (~60 days) one. */
 export async function exchangeLongLivedToken(
+  http: ProviderHttpClient,
   config: ProviderConfig,
   accessToken: string,
   metadata: Record<string, unknown> = {},
@@ -201,7 +192,7 @@ export async function exchangeLongLivedToken(
   url.searchParams.set("client_id", client.id);
   url.searchParams.set("client_secret", client.secret);
   url.searchParams.set("fb_exchange_token", accessToken);
-  return call(config, "oauth.exchange_long_lived", url.toString(), {
+  return call(http, config, "oauth.exchange_long_lived", url.toString(), {
     method: "GET",
     headers: { accept: "application/json" },
   });
@@ -212,6 +203,7 @@ export async function exchangeLongLivedToken(
  * (`access_token`, `refresh_token`, or the key fields of client-credentials providers).
  */
 export async function renewAccessToken(
+  http: ProviderHttpClient,
   config: ProviderConfig,
   fields: Record<string, string>,
   metadata: Record<string, unknown> = {},
@@ -219,16 +211,15 @@ export async function renewAccessToken(
   const current = { accessToken: fields.access_token, refreshToken: fields.refresh_token };
   switch (config.entry.refresh) {
     case "client_credentials": {
-      // The probe of these providers is their token request (PayPal, Yotpo).
-      const { url, init } = probeRequest(config, fields, metadata);
-      return call(config, "oauth.client_credentials", url, init);
+      const { url, init } = tokenRequest(config, fields, metadata);
+      return call(http, config, "oauth.client_credentials", url, init);
     }
     case "long_lived_exchange":
       if (!current.accessToken)
         throw new ProviderError(config.entry.id, "invalid_grant", "No token to exchange", {
           reauthRequired: true,
         });
-      return exchangeLongLivedToken(config, current.accessToken, metadata);
+      return exchangeLongLivedToken(http, config, current.accessToken, metadata);
     case "refresh_token":
     case "rotating_refresh_token":
       if (!current.refreshToken) {
@@ -237,6 +228,7 @@ export async function renewAccessToken(
         });
       }
       return formGrant(
+        http,
         config,
         { grant_type: "refresh_token", refresh_token: current.refreshToken },
         metadata,

@@ -1,17 +1,25 @@
-import { UnavailableError } from "../errors.ts";
-import { renewAccessToken } from "./oauth-client.ts";
-import { providerConfig } from "./provider-config.ts";
+import { ConfigError, UnavailableError } from "../errors.ts";
+import type { ProviderHttpClient } from "./provider-http-client.ts";
 import { checkTimestamp, WebhookVerificationError } from "./webhook-verification-error.ts";
 
 /** PayPal defines no tolerance; ours: a transmission signed more than 10 minutes away is refused. */
 export const PAYPAL_TOLERANCE_MS = 600_000;
 
 export interface PayPalConfig {
+  /** PayPal's API base (`PAYPAL_API_URL`, else production). */
   apiUrl: string;
-  clientId: string;
-  clientSecret: string;
   /** Our endpoint's webhook id in PayPal's dashboard (PAYPAL_WEBHOOK_ID). */
   webhookId: string;
+}
+
+/** What verification calls PayPal with: the provider HTTP client and a source of the platform's token. */
+export interface PayPalVerifierDeps {
+  http: ProviderHttpClient;
+  /**
+   * Runs `call` with the platform's PayPal token, and once more with a new one if PayPal answers
+   * 401 (the credential resolver's `withCredential`).
+   */
+  withToken<T>(call: (token: string) => Promise<T>): Promise<T>;
 }
 
 export interface PayPalHeaders {
@@ -22,20 +30,8 @@ export interface PayPalHeaders {
   authAlgo: string | null;
 }
 
-let cachedToken: { key: string; token: string; until: number } | undefined;
-
-/** PayPal's client-credentials token (the catalog's token request), cached until shortly before expiry. */
-async function accessToken(config: PayPalConfig): Promise<string> {
-  const key = `${config.apiUrl}|${config.clientId}`;
-  if (cachedToken && cachedToken.key === key && cachedToken.until > Date.now()) return cachedToken.token;
-  const tokens = await renewAccessToken(providerConfig("paypal", { PAYPAL_API_URL: config.apiUrl }), {
-    client_id: config.clientId,
-    client_secret: config.clientSecret,
-  });
-  const until = (tokens.expiresAt?.getTime() ?? Date.now() + 3_600_000) - 60_000;
-  cachedToken = { key, token: tokens.accessToken, until };
-  return tokens.accessToken;
-}
+/** PayPal answers a webhook delivery's verification within this (its deliveries time out too). */
+const VERIFY_TIMEOUT_MS = 5_000;
 
 /** Only PayPal-hosted certificates over https (a forged cert_url must never be fetched or trusted). */
 export function isPayPalCertUrl(value: string): boolean {
@@ -57,6 +53,7 @@ export async function verifyPayPalWebhook(
   raw: string,
   headers: PayPalHeaders,
   config: PayPalConfig,
+  deps: PayPalVerifierDeps,
   nowMs = Date.now(),
 ): Promise<void> {
   const { transmissionId, transmissionTime, transmissionSig, certUrl, authAlgo } = headers;
@@ -76,24 +73,33 @@ export async function verifyPayPalWebhook(
       "PayPal body is not JSON: cannot be verified",
     );
   }
-  const response = await fetch(`${config.apiUrl}/v1/notifications/verify-webhook-signature`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${await accessToken(config)}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      auth_algo: authAlgo,
-      cert_url: certUrl,
-      transmission_id: transmissionId,
-      transmission_sig: transmissionSig,
-      transmission_time: transmissionTime,
-      webhook_id: config.webhookId,
-      webhook_event: event,
-    }),
-    signal: AbortSignal.timeout(5_000),
-  }).catch((err: unknown) => {
-    throw new UnavailableError("Could not reach PayPal to verify a webhook", { cause: err });
+  const body = JSON.stringify({
+    auth_algo: authAlgo,
+    cert_url: certUrl,
+    transmission_id: transmissionId,
+    transmission_sig: transmissionSig,
+    transmission_time: transmissionTime,
+    webhook_id: config.webhookId,
+    webhook_event: event,
   });
-  if (!response.ok) throw new UnavailableError(`PayPal verification answered ${response.status}`);
-  const { verification_status: status } = (await response.json()) as { verification_status?: string };
+  const response = await deps
+    .withToken((token) =>
+      deps.http.request({
+        provider: "paypal",
+        operation: "webhook.verify",
+        url: `${config.apiUrl}/v1/notifications/verify-webhook-signature`,
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+        timeoutMs: VERIFY_TIMEOUT_MS,
+      }),
+    )
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError) throw err;
+      // Whatever kept us from asking (network, PayPal down, our token refused twice): retry later.
+      throw new UnavailableError("Could not verify a PayPal webhook with PayPal now", { cause: err });
+    });
+  const status = (response.json as { verification_status?: string } | undefined)?.verification_status;
   if (status !== "SUCCESS")
     throw new WebhookVerificationError("paypal", "invalid_signature", "PayPal says the signature is invalid");
 }

@@ -4,6 +4,7 @@ import { envPrefix, providerConfig } from "../../src/providers/provider-config.t
 
 const EXPECTED = [
   "shopify",
+  "stripe",
   "stripe_connect",
   "resend",
   "meta_ads",
@@ -43,8 +44,10 @@ describe("provider catalog", () => {
         expect(entry.oauth?.authorizeUrl, entry.id).toMatch(/^https:\/\//);
         expect(entry.oauth?.tokenUrl, entry.id).toMatch(/^https:\/\//);
       } else {
-        expect(entry.probe, entry.id).toBeDefined();
+        // Client-credentials providers prove a key by minting a token.
+        expect(entry.probe ?? entry.tokenRequest, entry.id).toBeDefined();
       }
+      expect(Boolean(entry.tokenRequest), entry.id).toBe(entry.authKind === "client_credentials");
       if (entry.refresh === "refresh_token" || entry.refresh === "rotating_refresh_token") {
         expect(entry.authKind, entry.id).toBe("oauth2");
       }

@@ -1,0 +1,193 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { integrationConnections, tenants } from "../../db/schema.ts";
+import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
+import { signPayPal } from "../../local/sandbox/webhook-signers.ts";
+import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
+import { createCredentialResolver } from "../../src/connections/credential-resolver.ts";
+import { rowsOf } from "../../src/db/types.ts";
+import { ProviderError } from "../../src/errors.ts";
+import { verifyPayPalWebhook } from "../../src/providers/paypal-webhook.ts";
+import {
+  type ConnectionFixture,
+  createConnectionFixture,
+  seedConnection,
+} from "../helpers/connection-fixture.ts";
+
+let fx: ConnectionFixture;
+let paypal: PayPalSimulator;
+
+beforeAll(async () => {
+  fx = await createConnectionFixture();
+  paypal = await startPayPalSimulator();
+  Object.assign(fx.deps.env, {
+    PAYPAL_CLIENT_ID: "sandbox-paypal-client",
+    PAYPAL_CLIENT_SECRET: "sandbox-paypal-secret",
+    PAYPAL_API_URL: paypal.url,
+    STRIPE_API_KEY: "sk_test_platform",
+    ELEVENLABS_API_KEY: "xi_platform",
+  });
+});
+afterAll(async () => {
+  await paypal?.close();
+  await fx?.close();
+});
+beforeEach(async () => {
+  await fx.db.truncate();
+  paypal.requests.length = 0;
+  paypal.issuedTokens.length = 0;
+  paypal.expireTokens();
+  fx.google.requests.length = 0;
+});
+
+const tokenRequests = () => paypal.requestsTo("POST /v1/oauth2/token");
+
+/** Verifies one signed PayPal delivery the way the webhook handler does. */
+async function verifyDelivery(resolver = createCredentialResolver(fx.deps)) {
+  const raw = JSON.stringify({
+    id: `WH-${crypto.randomUUID()}`,
+    event_type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
+  });
+  const h = signPayPal(raw, paypal.signingKey, paypal.webhookId);
+  await verifyPayPalWebhook(
+    raw,
+    {
+      transmissionId: h["paypal-transmission-id"],
+      transmissionTime: h["paypal-transmission-time"],
+      transmissionSig: h["paypal-transmission-sig"],
+      certUrl: h["paypal-cert-url"],
+      authAlgo: h["paypal-auth-algo"],
+    },
+    { apiUrl: paypal.url, webhookId: paypal.webhookId },
+    { http: fx.deps.http, withToken: (call) => resolver.withCredential("paypal", {}, (c) => call(c.token)) },
+  );
+}
+
+describe("credential resolver", () => {
+  it("mints PayPal's platform token once and shares it, encrypted in the database, with other processes", async () => {
+    await verifyDelivery(createCredentialResolver(fx.deps));
+    // A second process: its own resolver, nothing in memory, the same database.
+    await verifyDelivery(createCredentialResolver(fx.deps));
+    await verifyDelivery(createCredentialResolver(fx.deps));
+    expect(tokenRequests()).toHaveLength(1);
+    expect(paypal.requestsTo("POST /v1/notifications/verify-webhook-signature")).toHaveLength(3);
+    const [row] = rowsOf<{ access_token: string; token_version: number }>(
+      await fx.db.db.execute(
+        sql`select access_token, token_version from platform_tokens where provider = 'paypal'`,
+      ),
+    );
+    expect(row!.access_token).toMatch(/^sb1\./);
+    expect(row!.access_token).not.toContain(paypal.issuedTokens[0]!);
+  });
+
+  it("mints through the catalog's token request with the platform's client credentials", async () => {
+    const credential = await createCredentialResolver(fx.deps).resolve("paypal");
+    expect(credential).toMatchObject({ source: "platform", token: paypal.issuedTokens[0], renewable: true });
+    const [request] = tokenRequests();
+    expect(request!.headers.authorization).toBe(
+      `Basic ${Buffer.from("sandbox-paypal-client:sandbox-paypal-secret").toString("base64")}`,
+    );
+    expect(new URLSearchParams(request!.body).get("grant_type")).toBe("client_credentials");
+  });
+
+  it("forgets the cached token when PayPal answers 401, for every process, and verifies with a new one", async () => {
+    await verifyDelivery();
+    paypal.expireTokens();
+    await verifyDelivery(createCredentialResolver(fx.deps));
+    expect(tokenRequests()).toHaveLength(2);
+    const verifications = paypal.requestsTo("POST /v1/notifications/verify-webhook-signature");
+    expect(verifications.map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${paypal.issuedTokens[0]}`,
+      `Bearer ${paypal.issuedTokens[0]}`,
+      `Bearer ${paypal.issuedTokens[1]}`,
+    ]);
+    // Another process now reads the new token from the database: no third mint.
+    await verifyDelivery(createCredentialResolver(fx.deps));
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it("never throws away a newer token when a stale 401 arrives late", async () => {
+    const resolver = createCredentialResolver(fx.deps);
+    const first = await resolver.resolve("paypal");
+    await resolver.invalidate(first);
+    const second = await resolver.resolve("paypal");
+    expect(second.version).toBe(first.version + 1);
+    await resolver.invalidate(first);
+    expect((await resolver.resolve("paypal")).token).toBe(second.token);
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it("uses the platform's STRIPE_API_KEY for Stripe, and names the variable when it is missing", async () => {
+    const resolver = createCredentialResolver(fx.deps);
+    expect(await resolver.resolve("stripe")).toMatchObject({ source: "platform", token: "sk_test_platform" });
+    const bare = createCredentialResolver({ ...fx.deps, env: { ...fx.deps.env, STRIPE_API_KEY: undefined } });
+    await expect(bare.resolve("stripe")).rejects.toThrow(/STRIPE_API_KEY must be set/);
+  });
+
+  it("gives ElevenLabs the tenant's own key when it connected one, else the platform's", async () => {
+    const [own, other] = await fx.db.db
+      .insert(tenants)
+      .values([{ name: "Own" }, { name: "Other" }])
+      .returning();
+    const sealed = await encryptCredentials(
+      fx.deps.keyRing,
+      { tenantId: own!.id, provider: "elevenlabs" },
+      { api_key: "xi_tenant" },
+    );
+    await fx.db.db
+      .insert(integrationConnections)
+      .values({ tenantId: own!.id, provider: "elevenlabs", ...sealed });
+    const resolver = createCredentialResolver(fx.deps);
+    expect(await resolver.resolve("elevenlabs", { tenantId: own!.id })).toMatchObject({
+      source: "tenant",
+      token: "xi_tenant",
+    });
+    expect(await resolver.resolve("elevenlabs", { tenantId: other!.id })).toMatchObject({
+      source: "platform",
+      token: "xi_platform",
+    });
+    expect(await resolver.resolve("elevenlabs")).toMatchObject({ source: "platform", token: "xi_platform" });
+  });
+
+  it("refuses a tenant-scoped provider without a tenant", async () => {
+    await expect(createCredentialResolver(fx.deps).resolve("google_drive")).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+  });
+
+  it("refreshes a tenant's OAuth token the provider refused with 401 and retries once with the new one", async () => {
+    fx.google.seedToken("rt_resolver");
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "revoked_early",
+      refreshToken: "rt_resolver",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    const presented: string[] = [];
+    const result = await createCredentialResolver(fx.deps).withCredential(
+      "google_drive",
+      { tenantId: row.tenantId },
+      async (credential) => {
+        presented.push(credential.token);
+        if (!fx.google.isValidAccessToken(credential.token)) {
+          throw new ProviderError("google_drive", "unauthorized", "HTTP 401", { context: { status: 401 } });
+        }
+        return "listed";
+      },
+    );
+    expect(result).toBe("listed");
+    expect(presented).toEqual(["revoked_early", fx.google.accessTokens.at(-1)]);
+    expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
+  });
+
+  it("does not retry a refused static API key: the 401 reaches the caller", async () => {
+    let calls = 0;
+    await expect(
+      createCredentialResolver(fx.deps).withCredential("stripe", {}, async () => {
+        calls++;
+        throw new ProviderError("stripe", "unauthorized", "HTTP 401", { context: { status: 401 } });
+      }),
+    ).rejects.toMatchObject({ code: "unauthorized" });
+    expect(calls).toBe(1);
+  });
+});
