@@ -100,7 +100,7 @@ describe("token refresh sweep", () => {
     expect((await settled(again.id)).output).toMatchObject({ claimed: 0, triggered: 0 });
   });
 
-  it("honours Retry-After from a 429 between attempts of the refresh run", async () => {
+  it("waits for a 429's Retry-After when it is longer than the task's own backoff", async () => {
     fx.google.seedToken("rt_slow");
     const row = await seedConnection(fx, {
       provider: "google_drive",
@@ -108,12 +108,13 @@ describe("token refresh sweep", () => {
       refreshToken: "rt_slow",
       expiresAt: new Date(Date.now() + 60_000),
     });
-    fx.google.fault("POST /token", { status: 429, retryAfter: 1, times: 1 });
+    // The task's first backoff is 2-4 s (minTimeoutInMs 2 s, randomized up to 2x): ask for 5 s.
+    fx.google.fault("POST /token", { status: 429, retryAfter: 5, times: 1 });
     const handle = await tasks.trigger("token-refresh-connection", { connectionId: row.id });
     const run = await settled(handle.id);
     expect(run).toMatchObject({ status: "completed", attempts: 2, output: { outcome: "refreshed" } });
     const [first, second] = fx.google.requestsTo("POST /token");
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(4_950);
   });
 
   it("claims due connections through the refresh_due_at index", async () => {
