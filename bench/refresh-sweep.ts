@@ -95,7 +95,7 @@ export async function benchRefreshSweep(): Promise<string> {
         GOOGLE_DRIVE_CLIENT_SECRET: "bench-secret",
       },
       http: createProviderHttpClient(),
-      notifier: createConnectionNotifier({ db: handle.db, keyRing }),
+      notifier: createConnectionNotifier({ db: handle.db, keyRing, http: createProviderHttpClient() }),
     };
     await seed(handle.db, deps);
     for (let i = 0; i < N; i++) sim.seedToken(`rt_bench_${i}`);

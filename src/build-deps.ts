@@ -60,16 +60,17 @@ export interface DepsInput {
  */
 export function buildDeps(input: DepsInput): Deps {
   const logger = input.logger ?? rootLogger;
+  const http =
+    input.http ?? createProviderHttpClient({ logger, timeoutMs: providerTimeoutFromEnv(input.env) });
   const notifier =
     input.notifier ??
     createConnectionNotifier({
       db: input.db,
       keyRing: input.keyRing,
+      http,
       platformSlackWebhookUrl: input.env.ALERTS_SLACK_WEBHOOK_URL,
       ...(input.capture ? { capture: input.capture } : {}),
     });
-  const http =
-    input.http ?? createProviderHttpClient({ logger, timeoutMs: providerTimeoutFromEnv(input.env) });
   const base: ConnectionDeps = { db: input.db, keyRing: input.keyRing, env: input.env, notifier, http };
   return {
     ...base,

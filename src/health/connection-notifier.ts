@@ -7,6 +7,7 @@ import { type Db, rowsOf } from "../db/types.ts";
 import { AppError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { findProvider } from "../providers/catalog.ts";
+import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 
 export interface Notifier {
   /** Tells the connection's owner about one transition; marks it notified once sent. */
@@ -16,6 +17,8 @@ export interface Notifier {
 export interface NotifierDeps {
   db: Db;
   keyRing: KeyRing;
+  /** Slack incoming-webhook posts go through the provider HTTP client (timeout, timing log). */
+  http: ProviderHttpClient;
   /** Platform channel (ALERTS_SLACK_WEBHOOK_URL) when the tenant has no Slack alert channel. */
   platformSlackWebhookUrl?: string | undefined;
   /** Error tracking (Sentry in Node processes); injected so this module stays edge-safe. */
@@ -61,13 +64,16 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
       try {
         const url = (await tenantChannel(deps, t.tenantId)) ?? deps.platformSlackWebhookUrl;
         if (url) {
-          const response = await fetch(url, {
+          // A refused post throws (classified by status): the transition stays un-notified.
+          await deps.http.request({
+            provider: "slack",
+            operation: "alerts.post",
+            url,
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ text: message(t) }),
-            signal: AbortSignal.timeout(5_000),
+            timeoutMs: 5_000,
           });
-          if (!response.ok) throw new Error(`Slack answered ${response.status}`);
         }
         if (t.toStatus !== "active" && deps.capture) {
           await deps.capture(new AppError(`connection_${t.toStatus}`, message(t)), {

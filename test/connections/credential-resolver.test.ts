@@ -117,11 +117,20 @@ describe("credential resolver", () => {
     expect(tokenRequests()).toHaveLength(2);
   });
 
-  it("uses the platform's STRIPE_API_KEY for Stripe, and names the variable when it is missing", async () => {
+  it("uses the platform's STRIPE_API_KEY for Stripe and PLAID_* for Plaid, naming a missing variable", async () => {
     const resolver = createCredentialResolver(fx.deps);
     expect(await resolver.resolve("stripe")).toMatchObject({ source: "platform", token: "sk_test_platform" });
     const bare = createCredentialResolver({ ...fx.deps, env: { ...fx.deps.env, STRIPE_API_KEY: undefined } });
     await expect(bare.resolve("stripe")).rejects.toThrow(/STRIPE_API_KEY must be set/);
+    // Plaid's platform credential is a pair of fields, read the same way (PLAID_CLIENT_ID, PLAID_SECRET).
+    const plaid = createCredentialResolver({
+      ...fx.deps,
+      env: { ...fx.deps.env, PLAID_CLIENT_ID: "plaid_client", PLAID_SECRET: "plaid_secret" },
+    });
+    expect((await plaid.resolve("plaid")).fields).toEqual({
+      client_id: "plaid_client",
+      secret: "plaid_secret",
+    });
   });
 
   it("gives ElevenLabs the tenant's own key when it connected one, else the platform's", async () => {
