@@ -66,7 +66,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     for (const [name, value] of Object.entries(sandbox.env)) process.env[name] ??= value;
   }
   const ownsDb = !options.db;
-  const db = options.db ?? (await openDb());
+  // One process runs many tasks at once here, unlike a Trigger.dev worker: a real pool.
+  const db = options.db ?? (await openDb({ poolMax: config.DATABASE_POOL_MAX ?? 10 }));
   try {
     if (ownsDb) await migrate(db);
     const catalog = await loadTaskCatalog(options.taskDirs);

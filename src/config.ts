@@ -14,7 +14,14 @@ const baseSchema = z.object({
   /** Set by the local runtime and CLI: allows a generated development key and sandbox providers. */
   SWITCHBOARD_LOCAL: z.enum(["0", "1"]).default("0"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** Neon's pooled URL (host `-pooler`): tasks, CLI and handlers. */
   DATABASE_URL: optionalString,
+  /** Neon's direct URL: migrations use it when set (session advisory lock). */
+  DATABASE_URL_UNPOOLED: optionalString,
+  /** Connections per process in the PostgreSQL pool (one run per Trigger.dev process). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
+  /** How long an idle pooled connection stays open, in milliseconds. */
+  DATABASE_POOL_IDLE_MS: z.coerce.number().int().min(0).default(10_000),
   DATA_DIR: z.string().min(1).default(".data"),
   ENCRYPTION_KEYS: optionalString,
   /** HMAC key for OAuth `state` (at least 32 characters). */

@@ -18,6 +18,11 @@ export interface DbHandle {
   pool?: Pool;
   /** The embedded instance (pglite kind). */
   pglite?: PGlite;
+  /**
+   * Where migrations connect (postgres kind): `DATABASE_URL_UNPOOLED` when the handle was opened
+   * from the environment and it is set, otherwise the URL the pool uses.
+   */
+  migrationUrl?: string;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,20 @@ export interface OpenDbOptions {
   url?: string | undefined;
   /** Load a PGlite data directory snapshot (tests start from a migrated template). */
   loadDataDir?: Blob | File;
+  /** Pool size (postgres kind); defaults to DATABASE_POOL_MAX, else 1 (see poolSettings). */
+  poolMax?: number;
+}
+
+/**
+ * Pool settings for the Neon driver. A deployed Trigger.dev worker runs one run per process, and
+ * a run's queries are sequential (every transaction uses its own `tx`; PGlite, one session, is the
+ * same shape), so one connection per process is enough and is what Trigger.dev's database guide
+ * recommends; `DATABASE_POOL_MAX` raises it for processes that fan out (sweeps, the local runtime).
+ * Idle connections close after DATABASE_POOL_IDLE_MS and never keep a finished process alive.
+ */
+export function poolSettings(poolMax: number | undefined): { max: number; idleTimeoutMillis: number } {
+  const config = getConfig();
+  return { max: poolMax ?? config.DATABASE_POOL_MAX ?? 1, idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS };
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -56,7 +75,11 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   }
 }
 
-async function openPostgres(url: string): Promise<DbHandle> {
+async function openPostgres(
+  url: string,
+  migrationUrl: string,
+  poolMax: number | undefined,
+): Promise<DbHandle> {
   const host = new URL(url).hostname;
   neonConfig.webSocketConstructor = ws;
   const local = LOCAL_HOSTS.has(host);
@@ -73,7 +96,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
     neonConfig.forceDisablePgSSL = true;
     neonConfig.coalesceWrites = false;
   }
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, ...poolSettings(poolMax), allowExitOnIdle: true });
   pool.on("error", () => {
     // An idle client's connection dropped; the pool replaces it on next use.
   });
@@ -82,6 +105,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
     db,
     kind: "postgres",
     pool,
+    migrationUrl,
     close: async () => {
       await pool.end();
       if (local && --bridgeUsers === 0 && bridge) {
@@ -96,7 +120,9 @@ async function openPostgres(url: string): Promise<DbHandle> {
 /**
  * The one place a database connection is made (Node only). `DATABASE_URL` picks the driver:
  * unset or `pglite://dir` → embedded PGlite behind an exclusive lock file; `memory://` →
- * ephemeral PGlite; `postgres://` / `postgresql://` → the Neon serverless Pool.
+ * ephemeral PGlite; `postgres://` / `postgresql://` → the Neon serverless Pool. On Neon,
+ * DATABASE_URL is the pooled endpoint (`-pooler`) and DATABASE_URL_UNPOOLED the direct one,
+ * which `migrate()` uses.
  */
 export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   const config = getConfig();
@@ -105,7 +131,10 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
   if (url === "memory://") return openPglite(undefined, options.loadDataDir);
   if (url.startsWith("pglite://"))
     return openPglite(resolve(url.slice("pglite://".length)), options.loadDataDir);
-  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url);
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const direct = options.url === undefined ? config.DATABASE_URL_UNPOOLED : undefined;
+    return openPostgres(url, direct ?? url, options.poolMax);
+  }
   throw new ConfigError("DATABASE_URL must be postgres://…, pglite://<dir> or memory://", {
     context: { scheme: url.split(":")[0] },
   });

@@ -43,7 +43,8 @@ export async function createTestDb(): Promise<TestDb> {
     }
   }
   const url = withDatabase(serverUrl, name);
-  const handle = await openDb({ url });
+  // Tests stand in for several processes at once (runtimes, CLI, workers): a pool, not one connection.
+  const handle = await openDb({ url, poolMax: 10 });
   return {
     ...handle,
     url,
