@@ -1,3 +1,4 @@
+import { withTenant } from "../db/with-tenant.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import type { SavedConnection } from "./save-connection.ts";
 import { recordTransition } from "./transition-connection.ts";
@@ -12,12 +13,15 @@ export async function announceReconnect(
   saved: SavedConnection,
 ): Promise<void> {
   if (saved.previousStatus !== "expired" && saved.previousStatus !== "error") return;
-  const transition = await recordTransition(deps.db, {
-    ...owner,
-    connectionId: saved.id,
-    fromStatus: saved.previousStatus,
-    toStatus: "active",
-    reason: "reconnected",
-  });
+  const fromStatus = saved.previousStatus;
+  const transition = await withTenant(deps.db, owner.tenantId, (tx) =>
+    recordTransition(tx, {
+      ...owner,
+      connectionId: saved.id,
+      fromStatus,
+      toStatus: "active",
+      reason: "reconnected",
+    }),
+  );
   await deps.notifier.notify(transition);
 }

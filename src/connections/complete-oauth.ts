@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { decryptSecret } from "../crypto/envelope.ts";
 import { verifyState } from "../crypto/signed-state.ts";
 import { rowsOf } from "../db/types.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { AppError, ValidationError } from "../errors.ts";
 import { exchangeAuthorizationCode } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
@@ -41,10 +42,12 @@ export async function completeOAuth(
   if (state.provider !== input.provider)
     throw new ValidationError("The OAuth state belongs to another provider");
   const [row] = rowsOf<StateRow>(
-    await deps.db.execute(sql`update oauth_states set used_at = now()
+    await withTenant(deps.db, state.tenantId, (tx) =>
+      tx.execute(sql`update oauth_states set used_at = now()
       where nonce = ${state.nonce} and tenant_id = ${state.tenantId} and provider = ${state.provider}
         and used_at is null and expires_at > now()
       returning code_verifier, redirect_uri, return_url, metadata`),
+    ),
   );
   if (!row)
     throw new ValidationError("The OAuth state was already used or has expired: start the connection again");
@@ -67,19 +70,25 @@ export async function completeOAuth(
     codeVerifier,
     metadata: row.metadata,
   });
-  const saved = await saveConnection(deps.db, deps.keyRing, {
-    ...owner,
-    credentials: {
-      access_token: tokens.accessToken,
-      ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
-      ...tokens.extraSecrets,
-    },
-    expiresAt: tokens.expiresAt,
-    scopes: tokens.scopes ?? config.entry.oauth?.scopes ?? [],
-    metadata: { ...row.metadata, ...tokens.account, connectedVia: "oauth" },
-  });
+  const saved = await withTenant(deps.db, state.tenantId, (tx) =>
+    saveConnection(tx, deps.keyRing, {
+      ...owner,
+      credentials: {
+        access_token: tokens.accessToken,
+        ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+        ...tokens.extraSecrets,
+      },
+      expiresAt: tokens.expiresAt,
+      scopes: tokens.scopes ?? config.entry.oauth?.scopes ?? [],
+      metadata: { ...row.metadata, ...tokens.account, connectedVia: "oauth" },
+    }),
+  );
   const accountId = config.entry.accountIdField ? tokens.account[config.entry.accountIdField] : undefined;
-  if (accountId) await linkExternalAccount(deps.db, { ...owner, accountId, connectionId: saved.id });
+  if (accountId) {
+    await withTenant(deps.db, state.tenantId, (tx) =>
+      linkExternalAccount(tx, { ...owner, accountId, connectionId: saved.id }),
+    );
+  }
   await announceReconnect(deps, owner, saved);
   return {
     connectionId: saved.id,

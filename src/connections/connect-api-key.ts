@@ -1,4 +1,4 @@
-import { assertTenantId } from "../db/with-tenant.ts";
+import { assertTenantId, withTenant } from "../db/with-tenant.ts";
 import { ValidationError } from "../errors.ts";
 import { assertProbeOk, probeCredential } from "../providers/probe-credential.ts";
 import { providerConfig } from "../providers/provider-config.ts";
@@ -43,12 +43,14 @@ export async function connectApiKey(
   );
   const probeFields = Object.fromEntries(required.map((field) => [field, fields[field]!]));
   assertProbeOk(config, await probeCredential(deps.http, config, probeFields, input.metadata));
-  const saved = await saveConnection(deps.db, deps.keyRing, {
-    tenantId: input.tenantId,
-    provider: input.provider,
-    credentials: fields,
-    metadata: { ...input.metadata, connectedVia: "api_key" },
-  });
+  const saved = await withTenant(deps.db, input.tenantId, (tx) =>
+    saveConnection(tx, deps.keyRing, {
+      tenantId: input.tenantId,
+      provider: input.provider,
+      credentials: fields,
+      metadata: { ...input.metadata, connectedVia: "api_key" },
+    }),
+  );
   await announceReconnect(deps, input, saved);
   return { connectionId: saved.id };
 }

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { NotFoundError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { type ProviderConfig, providerConfig } from "../providers/provider-config.ts";
@@ -68,16 +69,18 @@ export async function disconnectConnection(
     revocation = "failed";
     logger.warn("revocation failed; disconnecting anyway", { connectionId, provider: row.provider, err });
   }
-  await transitionConnection(deps.db, {
-    connectionId,
-    provider: row.provider,
-    from: ["active", "expired", "error"],
-    to: "disconnected",
-    reason: `disconnected (revocation: ${revocation})`,
+  await withTenant(deps.db, row.tenantId, async (tx) => {
+    await transitionConnection(tx, {
+      connectionId,
+      provider: row.provider,
+      from: ["active", "expired", "error"],
+      to: "disconnected",
+      reason: `disconnected (revocation: ${revocation})`,
+    });
+    await tx.execute(sql`update integration_connections set credentials = '{}'::jsonb, key_version = null,
+        token_expires_at = null, refresh_due_at = null, pending_credentials = null, pending_token_expires_at = null,
+        refresh_lease_owner = null, refresh_lease_until = null, updated_at = now()
+      where id = ${connectionId}`);
   });
-  await deps.db.execute(sql`update integration_connections set credentials = '{}'::jsonb, key_version = null,
-      token_expires_at = null, refresh_due_at = null, pending_credentials = null, pending_token_expires_at = null,
-      refresh_lease_owner = null, refresh_lease_until = null, updated_at = now()
-    where id = ${connectionId}`);
   return { connectionId, revocation };
 }

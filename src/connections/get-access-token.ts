@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import pRetry from "p-retry";
 import { integrationConnections } from "../../db/schema.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { AppError, NotFoundError } from "../errors.ts";
 import { findProvider } from "../providers/catalog.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
@@ -30,10 +31,14 @@ const inFlight = new Map<string, Promise<ConnectionRow>>();
 class RefreshPending extends Error {}
 
 async function load(deps: ConnectionDeps, tenantId: string, provider: string): Promise<ConnectionRow> {
-  const [row] = await deps.db
-    .select()
-    .from(integrationConnections)
-    .where(and(eq(integrationConnections.tenantId, tenantId), eq(integrationConnections.provider, provider)));
+  const [row] = await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(integrationConnections)
+      .where(
+        and(eq(integrationConnections.tenantId, tenantId), eq(integrationConnections.provider, provider)),
+      ),
+  );
   if (!row)
     throw new NotFoundError(`Tenant ${tenantId} has no ${provider} connection`, {
       context: { tenantId, provider },

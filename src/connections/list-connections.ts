@@ -1,18 +1,29 @@
 import { asc, eq } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
 import type { Db } from "../db/types.ts";
-import { assertTenantId } from "../db/with-tenant.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import type { ConnectionRow } from "./connection-row.ts";
 
-/** One tenant's connections, or every tenant's (operator view) when no tenant is given. */
+/**
+ * One tenant's connections (under `withTenant`), or every tenant's when no tenant is given: the
+ * operator view, which reads across tenants on purpose.
+ */
 export async function listConnections(
   db: Db,
   filter: { tenantId?: string | undefined } = {},
 ): Promise<ConnectionRow[]> {
-  if (filter.tenantId) assertTenantId(filter.tenantId);
-  return db
-    .select()
-    .from(integrationConnections)
-    .where(filter.tenantId ? eq(integrationConnections.tenantId, filter.tenantId) : undefined)
-    .orderBy(asc(integrationConnections.tenantId), asc(integrationConnections.provider));
+  const { tenantId } = filter;
+  const order = [asc(integrationConnections.tenantId), asc(integrationConnections.provider)];
+  if (!tenantId)
+    return db
+      .select()
+      .from(integrationConnections)
+      .orderBy(...order);
+  return withTenant(db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(integrationConnections)
+      .where(eq(integrationConnections.tenantId, tenantId))
+      .orderBy(...order),
+  );
 }

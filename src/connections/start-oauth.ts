@@ -3,7 +3,7 @@ import { toBase64Url } from "../crypto/encoding.ts";
 import { encryptSecret } from "../crypto/envelope.ts";
 import { createPkcePair } from "../crypto/pkce.ts";
 import { signState } from "../crypto/signed-state.ts";
-import { assertTenantId } from "../db/with-tenant.ts";
+import { assertTenantId, withTenant } from "../db/with-tenant.ts";
 import { ConfigError, ValidationError } from "../errors.ts";
 import { fillTemplate, providerConfig } from "../providers/provider-config.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
@@ -57,22 +57,25 @@ export async function startOAuth(
   const expiresAt = new Date(Date.now() + STATE_TTL_SECONDS * 1000);
   const redirectUri = callbackUrl(settings, input.provider);
   const pkce = oauth.pkce ? await createPkcePair() : undefined;
-  await deps.db.insert(oauthStates).values({
-    nonce,
-    tenantId: input.tenantId,
-    provider: input.provider,
-    codeVerifier: pkce
-      ? await encryptSecret(deps.keyRing, pkce.verifier, {
-          tenantId: input.tenantId,
-          provider: input.provider,
-          field: `pkce:${nonce}`,
-        })
-      : null,
-    redirectUri,
-    returnUrl,
-    metadata,
-    expiresAt,
-  });
+  const codeVerifier = pkce
+    ? await encryptSecret(deps.keyRing, pkce.verifier, {
+        tenantId: input.tenantId,
+        provider: input.provider,
+        field: `pkce:${nonce}`,
+      })
+    : null;
+  await withTenant(deps.db, input.tenantId, (tx) =>
+    tx.insert(oauthStates).values({
+      nonce,
+      tenantId: input.tenantId,
+      provider: input.provider,
+      codeVerifier,
+      redirectUri,
+      returnUrl,
+      metadata,
+      expiresAt,
+    }),
+  );
   const state = await signState(settings.stateSecret, {
     tenantId: input.tenantId,
     provider: input.provider,

@@ -4,6 +4,7 @@ import { decryptCredentials } from "../connections/credential-cipher.ts";
 import type { Transition } from "../connections/transition-connection.ts";
 import type { KeyRing } from "../crypto/key-ring.ts";
 import { type Db, rowsOf } from "../db/types.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { AppError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { findProvider } from "../providers/catalog.ts";
@@ -36,16 +37,18 @@ function message(t: Transition): string {
 
 /** The tenant's own Slack alert channel: the incoming webhook of its active Slack connection. */
 async function tenantChannel(deps: NotifierDeps, tenantId: string): Promise<string | undefined> {
-  const [slack] = await deps.db
-    .select()
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.tenantId, tenantId),
-        eq(integrationConnections.provider, "slack"),
-        eq(integrationConnections.status, "active"),
+  const [slack] = await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(integrationConnections)
+      .where(
+        and(
+          eq(integrationConnections.tenantId, tenantId),
+          eq(integrationConnections.provider, "slack"),
+          eq(integrationConnections.status, "active"),
+        ),
       ),
-    );
+  );
   if (!slack?.credentials.incoming_webhook_url) return undefined;
   const plain = await decryptCredentials(deps.keyRing, slack, {
     incoming_webhook_url: slack.credentials.incoming_webhook_url,
@@ -81,10 +84,12 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
             provider: t.provider,
           });
         }
-        await deps.db
-          .update(connectionTransitions)
-          .set({ notifiedAt: new Date() })
-          .where(eq(connectionTransitions.id, t.id));
+        await withTenant(deps.db, t.tenantId, (tx) =>
+          tx
+            .update(connectionTransitions)
+            .set({ notifiedAt: new Date() })
+            .where(eq(connectionTransitions.id, t.id)),
+        );
         log.info("connection transition notified", {
           from: t.fromStatus,
           to: t.toStatus,
@@ -102,7 +107,10 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
   };
 }
 
-/** Re-sends transitions whose notification failed (older than a minute, newest day only). */
+/**
+ * Re-sends transitions whose notification failed (older than a minute, newest day only). A sweep:
+ * it finds them across tenants; each notification then runs under its tenant.
+ */
 export async function notifyPendingTransitions(db: Db, notifier: Notifier): Promise<number> {
   const pending = rowsOf<{
     id: string;

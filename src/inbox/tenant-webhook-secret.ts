@@ -3,7 +3,7 @@ import { integrationConnections } from "../../db/schema.ts";
 import { decryptCredentials } from "../connections/credential-cipher.ts";
 import type { KeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
-import { isTenantId } from "../db/with-tenant.ts";
+import { isTenantId, withTenant } from "../db/with-tenant.ts";
 import { ConfigError, NotFoundError } from "../errors.ts";
 
 /**
@@ -18,10 +18,14 @@ export async function tenantWebhookSecret(
   field: string,
 ): Promise<string> {
   if (!isTenantId(tenantId)) throw new NotFoundError("Unknown tenant");
-  const [row] = await deps.db
-    .select()
-    .from(integrationConnections)
-    .where(and(eq(integrationConnections.tenantId, tenantId), eq(integrationConnections.provider, provider)));
+  const [row] = await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(integrationConnections)
+      .where(
+        and(eq(integrationConnections.tenantId, tenantId), eq(integrationConnections.provider, provider)),
+      ),
+  );
   if (!row || row.status === "disconnected")
     throw new NotFoundError(`No ${provider} connection for this tenant`);
   const sealed = row.credentials[field];
