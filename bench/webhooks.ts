@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { z } from "zod";
+import { migrateLocalRuntime } from "../local/migrate-local-runtime.ts";
 import { type Runtime, startRuntime } from "../local/runtime.ts";
 import { signStripe } from "../local/sandbox/webhook-signers.ts";
 import { buildDeps } from "../src/build-deps.ts";
@@ -112,7 +113,7 @@ async function throughput(): Promise<string[]> {
 async function latency(): Promise<string[]> {
   process.env.STRIPE_WEBHOOK_SECRET = SECRET;
   const db = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
-  await migrate(db);
+  await migrateLocalRuntime(db);
   const runtime: Runtime = await startRuntime({
     db,
     port: 0,

@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import { configure } from "@trigger.dev/sdk";
 import { getConfig } from "../src/config.ts";
-import { migrate } from "../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
 import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts";
@@ -13,6 +12,7 @@ import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { localDeps } from "./local-deps.ts";
+import { migrateLocalRuntime } from "./migrate-local-runtime.ts";
 import { serve } from "./node-http.ts";
 import { handleOAuthDonePage } from "./oauth-done-page.ts";
 import { databaseIdentity, newRuntimeToken, writeRuntimeRecord } from "./runtime-file.ts";
@@ -69,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // One process runs many tasks at once here, unlike a Trigger.dev worker: a real pool.
   const db = options.db ?? (await openDb({ poolMax: config.DATABASE_POOL_MAX ?? 10 }));
   try {
-    if (ownsDb) await migrate(db);
+    if (ownsDb) await migrateLocalRuntime(db);
     const catalog = await loadTaskCatalog(options.taskDirs);
     const executor = new Executor({
       db: db.db,

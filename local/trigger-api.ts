@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { taskBatches } from "../db/schema.ts";
+import { taskBatches } from "../db/local-runtime/schema.ts";
 import { timingSafeEqual } from "../src/crypto/hmac.ts";
 import type { Db } from "../src/db/types.ts";
 import { jsonResponse } from "../src/ingress/json-response.ts";

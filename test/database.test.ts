@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../db/schema.ts";
+import { migrateLocalRuntime } from "../local/migrate-local-runtime.ts";
 import { migrate, migrationsFolder } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { rowsOf } from "../src/db/types.ts";
@@ -43,6 +44,23 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? "postgres via Neon drive
     );
     expect(after).toEqual(before);
     expect(before[0]).toEqual({ n: journal.entries.length });
+  });
+
+  it("creates none of the local runtime's tables in production; the local runtime's own set does", async () => {
+    const fresh = await openDb({ url: "memory://" });
+    try {
+      const localTables = async () =>
+        rowsOf<{ name: string }>(
+          await fresh.db.execute(sql`select relname as name from pg_class
+            where relname in ('task_runs', 'task_batches', 'schedule_ticks') and relkind = 'r' order by 1`),
+        ).map((r) => r.name);
+      await migrate(fresh);
+      expect(await localTables()).toEqual([]);
+      await migrateLocalRuntime(fresh);
+      expect(await localTables()).toEqual(["schedule_ticks", "task_batches", "task_runs"]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))(

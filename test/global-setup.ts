@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
-import { migrate } from "../src/db/migrate.ts";
+import { migrateLocalRuntime } from "../local/migrate-local-runtime.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { rowsOf } from "../src/db/types.ts";
 import { repoDataDir, snapshotTree } from "./helpers/repo-data-guard.ts";
@@ -51,7 +51,7 @@ async function buildTemplate(): Promise<void> {
         await admin.db.execute(sql.raw(`create database "${building}"`));
         const template = await openDb({ url: withDatabase(serverUrl, building) });
         try {
-          await migrate(template);
+          await migrateLocalRuntime(template);
         } finally {
           await template.close();
         }
@@ -76,7 +76,7 @@ async function buildTemplate(): Promise<void> {
   mkdirSync(templateDir, { recursive: true });
   const handle = await openDb({ url: "memory://" });
   try {
-    await migrate(handle);
+    await migrateLocalRuntime(handle);
     const dump = await (handle.pglite as PGlite).dumpDataDir("gzip");
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));

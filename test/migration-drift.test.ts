@@ -9,6 +9,14 @@ describe("committed migrations match db/schema.ts (drizzle-kit generate adds not
     expect(report, report.output).toMatchObject({ drifted: false, newFiles: [] });
   });
 
+  it("finds no drift in the local runtime's own migrations", async () => {
+    const report = await checkMigrationDrift({
+      schema: "db/local-runtime/schema.ts",
+      migrations: "db/local-runtime/migrations",
+    });
+    expect(report, report.output).toMatchObject({ drifted: false, newFiles: [] });
+  });
+
   it("reports drift when the schema declares a table no migration creates", async () => {
     const cache = resolve("node_modules/.cache/switchboard-drift");
     mkdirSync(cache, { recursive: true });
@@ -17,7 +25,7 @@ describe("committed migrations match db/schema.ts (drizzle-kit generate adds not
       const schema = join(dir, "schema.ts");
       writeFileSync(
         schema,
-        `export * from "${relative(dir, resolve("db/schema.ts"))}";
+        `export * from ${JSON.stringify(resolve("db/schema.ts"))};
 import { pgTable, text } from "drizzle-orm/pg-core";
 export const driftProbe = pgTable("drift_probe", { id: text("id").primaryKey() });
 `,

@@ -15,8 +15,14 @@ export function registerRunsCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (opts: { task?: string; status?: string; limit: string; json?: boolean }) => {
       const { RunStore, runView } = await import("../executor/run-store.ts");
-      const rows = await withDb((h) =>
-        new RunStore(h.db).list({ taskId: opts.task, status: opts.status, limit: Number(opts.limit) || 50 }),
+      const rows = await withDb(
+        (h) =>
+          new RunStore(h.db).list({
+            taskId: opts.task,
+            status: opts.status,
+            limit: Number(opts.limit) || 50,
+          }),
+        { localRuntime: true },
       );
       const views = rows.map(runView);
       emit(opts.json, views, () => table(views, ["id", "taskId", "status", "attempts", "createdAt"]));

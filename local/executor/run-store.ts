@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { type RunStatus, taskRuns } from "../../db/schema.ts";
+import { type RunStatus, taskRuns } from "../../db/local-runtime/schema.ts";
 import { type Db, rowsOf } from "../../src/db/types.ts";
 
 export type RunRow = typeof taskRuns.$inferSelect;

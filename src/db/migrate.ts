@@ -9,6 +9,15 @@ import type { DbHandle } from "./open-db.ts";
 
 export const migrationsFolder = fileURLToPath(new URL("../../db/migrations", import.meta.url));
 
+/** A committed migration set and the table (in schema `drizzle`) that records what was applied. */
+export interface MigrationSet {
+  migrationsFolder: string;
+  migrationsTable?: string;
+}
+
+/** The production schema (`db/schema.ts`): what `npm run db:migrate` applies. */
+export const productionMigrations: MigrationSet = { migrationsFolder };
+
 /** Arbitrary constant: the advisory lock every migrator of this schema takes. */
 const MIGRATION_LOCK_ID = 4_242_001;
 
@@ -19,9 +28,9 @@ const MIGRATION_LOCK_ID = 4_242_001;
  * (DATABASE_URL_UNPOOLED on Neon): a transaction-mode pooler (`-pooler`) cannot hold a session
  * lock, so a pooled URL is refused.
  */
-export async function migrate(handle: DbHandle): Promise<void> {
+export async function migrate(handle: DbHandle, set: MigrationSet = productionMigrations): Promise<void> {
   if (handle.kind === "pglite") {
-    await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder });
+    await migratePglite(handle.db as unknown as PgliteDatabase, set);
     return;
   }
   const direct = handle.migrationUrl;
@@ -37,7 +46,7 @@ export async function migrate(handle: DbHandle): Promise<void> {
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
     try {
-      await migrateNeon(drizzleNeon({ client }), { migrationsFolder });
+      await migrateNeon(drizzleNeon({ client }), set);
     } finally {
       await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
     }

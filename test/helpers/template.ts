@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { localRuntimeMigrations } from "../../local/migrate-local-runtime.ts";
 import { migrationsFolder } from "../../src/db/migrate.ts";
 
-/** A hash of every migration file: a changed migration builds a new template. */
+/** A hash of every migration file of both sets: a changed migration builds a new template. */
 export function migrationsHash(): string {
   const hash = createHash("sha256");
   const walk = (dir: string) => {
@@ -16,6 +17,7 @@ export function migrationsHash(): string {
     }
   };
   walk(migrationsFolder);
+  walk(localRuntimeMigrations.migrationsFolder);
   return hash.digest("hex").slice(0, 16);
 }
 

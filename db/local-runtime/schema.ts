@@ -1,0 +1,90 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/**
+ * Tables of the local runtime (`npm start`, the CLI): runs, batches and cron ticks. Trigger.dev
+ * keeps its own in production, so these have their own migration set (`db/local-runtime/
+ * migrations`, applied by the local runtime only); `npm run db:migrate` never creates them.
+ */
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const runStatuses = ["queued", "running", "completed", "failed", "interrupted"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** Runs of the local runtime (Trigger.dev keeps its own in production). Not tenant-owned. */
+export const taskRuns = pgTable(
+  "task_runs",
+  {
+    id: text("id").primaryKey(),
+    taskId: text("task_id").notNull(),
+    payload: text("payload"),
+    payloadType: text("payload_type").notNull().default("application/json"),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts"),
+    output: jsonb("output"),
+    error: jsonb("error"),
+    /** Run metadata the task set (progress such as processed/total). */
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    idempotencyKey: text("idempotency_key"),
+    idempotencyKeyExpiresAt: timestamp("idempotency_key_expires_at", { withTimezone: true }),
+    concurrencyKey: text("concurrency_key"),
+    queue: text("queue"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    parentRunId: text("parent_run_id"),
+    batchId: text("batch_id"),
+    batchIndex: integer("batch_index"),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("task_runs_idempotency_uq")
+      .on(t.taskId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null and ${t.status} <> 'failed'`),
+    uniqueIndex("task_runs_batch_item_uq").on(t.batchId, t.batchIndex),
+    index("task_runs_due_idx").on(t.runAt).where(sql`${t.status} = 'queued'`),
+    index("task_runs_task_status_idx").on(t.taskId, t.status, t.createdAt),
+    check(
+      "task_runs_status_ck",
+      sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'interrupted')`,
+    ),
+  ],
+);
+
+export const taskBatches = pgTable("task_batches", {
+  id: text("id").primaryKey(),
+  runCount: integer("run_count").notNull(),
+  idempotencyKey: text("idempotency_key").unique(),
+  parentRunId: text("parent_run_id"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per cron tick a local runtime fired: the unique key makes each tick fire once. */
+export const scheduleTicks = pgTable(
+  "schedule_ticks",
+  {
+    taskId: text("task_id").notNull(),
+    scheduledFor: timestamp("scheduled_for", { withTimezone: true }).notNull(),
+    runId: text("run_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
+);
