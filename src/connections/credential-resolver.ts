@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { AppError, ConfigError, ValidationError } from "../errors.ts";
 import { envPrefix, type ProviderConfig, providerConfig } from "../providers/provider-config.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
@@ -67,16 +68,18 @@ function isUnauthorized(err: unknown): boolean {
 
 /** Whether the tenant has its own connection in use (a disconnected one falls back to the platform). */
 async function hasTenantConnection(deps: ResolverDeps, tenantId: string, provider: string) {
-  const [row] = await deps.db
-    .select({ id: integrationConnections.id })
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.tenantId, tenantId),
-        eq(integrationConnections.provider, provider),
-        inArray(integrationConnections.status, ["active", "error", "expired"]),
+  const [row] = await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select({ id: integrationConnections.id })
+      .from(integrationConnections)
+      .where(
+        and(
+          eq(integrationConnections.tenantId, tenantId),
+          eq(integrationConnections.provider, provider),
+          inArray(integrationConnections.status, ["active", "error", "expired"]),
+        ),
       ),
-    );
+  );
   return Boolean(row);
 }
 
@@ -145,10 +148,14 @@ export function createCredentialResolver(deps: ResolverDeps): CredentialResolver
         return;
       }
       // The next read refreshes (OAuth) or mints (client credentials), unless a newer token exists.
-      await deps.db.execute(sql`update integration_connections set token_expires_at = now(),
-          refresh_due_at = now(), updated_at = now()
-        where tenant_id = ${credential.tenantId} and provider = ${credential.provider}
-          and token_version = ${credential.version}`);
+      const { tenantId } = credential;
+      if (!tenantId) return;
+      await withTenant(deps.db, tenantId, (tx) =>
+        tx.execute(sql`update integration_connections set token_expires_at = now(),
+            refresh_due_at = now(), updated_at = now()
+          where tenant_id = ${tenantId} and provider = ${credential.provider}
+            and token_version = ${credential.version}`),
+      );
     },
 
     async withCredential(provider, options, call) {
