@@ -40,7 +40,8 @@ export interface OpenDbOptions {
  * a run's queries are sequential (every transaction uses its own `tx`; PGlite, one session, is the
  * same shape), so one connection per process is enough and is what Trigger.dev's database guide
  * recommends; `DATABASE_POOL_MAX` raises it for processes that fan out (sweeps, the local runtime).
- * Idle connections close after DATABASE_POOL_IDLE_MS and never keep a finished process alive.
+ * Idle connections close after DATABASE_POOL_IDLE_MS; the idle timer is unref'd, but the Neon
+ * WebSocket of an open connection holds the process until then.
  */
 export function poolSettings(poolMax: number | undefined): { max: number; idleTimeoutMillis: number } {
   const config = getConfig();
