@@ -5,6 +5,7 @@ import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/
 import { signPayPal } from "../../local/sandbox/webhook-signers.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { createCredentialResolver } from "../../src/connections/credential-resolver.ts";
+import { parseKeyRing } from "../../src/crypto/key-ring.ts";
 import { rowsOf } from "../../src/db/types.ts";
 import { ProviderError } from "../../src/errors.ts";
 import { verifyPayPalWebhook } from "../../src/providers/paypal-webhook.ts";
@@ -158,6 +159,36 @@ describe("credential resolver", () => {
     expect(await resolver.resolve("elevenlabs")).toMatchObject({ source: "platform", token: "xi_platform" });
   });
 
+  it("mints once for concurrent callers in one process", async () => {
+    const resolver = createCredentialResolver(fx.deps);
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => resolver.resolve("paypal")));
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it("mints a new platform token when the cached one is sealed under a key no longer in the ring", async () => {
+    const first = await createCredentialResolver(fx.deps).resolve("paypal");
+    const rotated = await parseKeyRing(`v9:${Buffer.alloc(32, 9).toString("base64")}`);
+    const second = await createCredentialResolver({ ...fx.deps, keyRing: rotated }).resolve("paypal");
+    expect(second.token).not.toBe(first.token);
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it("keeps a tenant on its own expired connection rather than silently using the platform's key", async () => {
+    const [tenant] = await fx.db.db.insert(tenants).values({ name: "Lapsed" }).returning();
+    const sealed = await encryptCredentials(
+      fx.deps.keyRing,
+      { tenantId: tenant!.id, provider: "elevenlabs" },
+      { api_key: "xi_lapsed" },
+    );
+    await fx.db.db
+      .insert(integrationConnections)
+      .values({ tenantId: tenant!.id, provider: "elevenlabs", status: "expired", ...sealed });
+    await expect(
+      createCredentialResolver(fx.deps).resolve("elevenlabs", { tenantId: tenant!.id }),
+    ).rejects.toMatchObject({ code: "connection_inactive" });
+  });
+
   it("refuses a tenant-scoped provider without a tenant", async () => {
     await expect(createCredentialResolver(fx.deps).resolve("google_drive")).rejects.toMatchObject({
       code: "validation_failed",
@@ -187,6 +218,46 @@ describe("credential resolver", () => {
     expect(result).toBe("listed");
     expect(presented).toEqual(["revoked_early", fx.google.accessTokens.at(-1)]);
     expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
+  });
+
+  it.each([
+    ["an unauthorized code", new ProviderError("google_drive", "unauthorized", "refused")],
+    [
+      "an HTTP 401 status",
+      new ProviderError("google_drive", "provider_rejected", "401", { context: { status: 401 } }),
+    ],
+  ])("renews a tenant's token after an error with %s", async (_label, refusal) => {
+    fx.google.seedToken("rt_either");
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "stale",
+      refreshToken: "rt_either",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    let calls = 0;
+    const result = await createCredentialResolver(fx.deps).withCredential(
+      "google_drive",
+      { tenantId: row.tenantId },
+      async (credential) => {
+        calls++;
+        if (credential.token === "stale") throw refusal;
+        return credential.token;
+      },
+    );
+    expect(calls).toBe(2);
+    expect(result).toBe(fx.google.accessTokens.at(-1));
+  });
+
+  it("does not renew after errors that are not a 401", async () => {
+    let calls = 0;
+    await expect(
+      createCredentialResolver(fx.deps).withCredential("paypal", {}, async () => {
+        calls++;
+        throw new ProviderError("paypal", "forbidden", "HTTP 403", { context: { status: 403 } });
+      }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    expect(calls).toBe(1);
+    expect(tokenRequests()).toHaveLength(1);
   });
 
   it("does not retry a refused static API key: the 401 reaches the caller", async () => {

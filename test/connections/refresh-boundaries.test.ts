@@ -158,6 +158,16 @@ describe("refresh status machine", () => {
 });
 
 describe("waiting for another process's refresh", () => {
+  it("hands a provider's 429 to the caller at once, Retry-After included, instead of waiting", async () => {
+    const row = await googleConnection("rt_busy_provider");
+    fx.google.fault("POST /token", { status: 429, retryAfter: 30, times: 1 });
+    await expect(getAccessToken(fx.deps, row.tenantId, "google_drive")).rejects.toMatchObject({
+      code: "rate_limited",
+      retryAfterMs: 30_000,
+    });
+    expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
+  });
+
   it("backs off instead of polling while another process holds the lease, then hands out its token", async () => {
     const row = await googleConnection("rt_waiting");
     await fx.db.db.execute(sql`update integration_connections
