@@ -1,9 +1,10 @@
-import { fileURLToPath } from "node:url";
-import { migrate } from "../src/db/migrate.ts";
+import { dirname, join } from "node:path";
+import { migrate, migrationsFolder } from "../src/db/migrate.ts";
 import type { DbHandle } from "../src/db/open-db.ts";
 
 export const localRuntimeMigrations = {
-  migrationsFolder: fileURLToPath(new URL("../db/local-runtime/migrations", import.meta.url)),
+  // Beside the production set (resolved the same way from source and from the compiled CLI).
+  migrationsFolder: join(dirname(migrationsFolder), "local-runtime", "migrations"),
   migrationsTable: "__local_runtime_migrations",
 };
 
