@@ -107,8 +107,11 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("web handlers on the Neon
     const { url } = await startOAuth(deps, deps.oauth, { tenantId: tenant!.id, provider: "google_drive" });
     const authorize = await fetch(url, { redirect: "manual" });
     const callback = authorize.headers.get("location")!;
+    standIn.queries.length = 0;
     const response = (await routeRequest(new Request(callback)))!;
     expect(response.status).toBe(302);
+    // The callback's tenant statements ran as app_user (withTenant over HTTP), so RLS applied.
+    expect(standIn.queries.filter((q) => q === "set local role app_user").length).toBeGreaterThanOrEqual(2);
     const rows = await db.db.select().from(integrationConnections);
     expect(rows.find((r) => r.tenantId === tenant!.id)).toMatchObject({
       provider: "google_drive",
