@@ -72,12 +72,16 @@ describe("credential resolver", () => {
     await verifyDelivery(createCredentialResolver(fx.deps));
     expect(tokenRequests()).toHaveLength(1);
     expect(paypal.requestsTo("POST /v1/notifications/verify-webhook-signature")).toHaveLength(3);
-    const [row] = rowsOf<{ access_token: string; token_version: number }>(
-      await fx.db.db.execute(
-        sql`select access_token, token_version from platform_tokens where provider = 'paypal'`,
-      ),
+    const [row] = rowsOf<{ access_token: string; key_version: string; expires_in_s: number }>(
+      await fx.db.db.execute(sql`select access_token, key_version,
+        extract(epoch from expires_at - now())::float8 as expires_in_s
+        from platform_tokens where provider = 'paypal'`),
     );
-    expect(row!.access_token).toMatch(/^sb1\./);
+    expect(row!.access_token).toMatch(/^sb1\.v2\./);
+    expect(row!.key_version).toBe("v2");
+    // PayPal's expires_in (32,400 s) is kept: the token is reused for nine hours, not one.
+    expect(row!.expires_in_s).toBeGreaterThan(32_000);
+    expect(row!.expires_in_s).toBeLessThanOrEqual(32_400);
     expect(row!.access_token).not.toContain(paypal.issuedTokens[0]!);
   });
 
