@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -200,6 +201,9 @@ export const webhookEventStatuses = [
 ] as const;
 export type WebhookEventStatus = (typeof webhookEventStatuses)[number];
 
+/** Raw bytes (read back with `encode(column, 'hex')`, written with `decode($hex, 'hex')`). */
+const bytea = customType<{ data: string }>({ dataType: () => "bytea" });
+
 export const webhookEvents = pgTable(
   "webhook_events",
   {
@@ -208,8 +212,14 @@ export const webhookEvents = pgTable(
     dedupeKey: text("dedupe_key").notNull(),
     tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
     type: text("type").notNull(),
-    payload: jsonb("payload").notNull(),
+    /** The verified body; null when jsonb cannot hold it (then `raw_body` has the exact bytes). */
+    payload: jsonb("payload"),
+    /** The exact bytes received, kept when `payload` cannot hold them (\u0000, lone surrogates, deep nesting, bad UTF-8). */
+    rawBody: bytea("raw_body"),
     status: text("status").$type<WebhookEventStatus>().notNull().default("received"),
+    /** Who is processing the event and until when (an exclusive, expiring claim). */
+    leaseOwner: text("lease_owner"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
     /** The capability that owns the event (payouts, bank-verification, mail, calls). */
     capability: text("capability"),
     error: text("error"),
@@ -219,6 +229,7 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex("webhook_events_provider_dedupe_uq").on(t.provider, t.dedupeKey),
+    check("webhook_events_body_ck", sql`${t.payload} is not null or ${t.rawBody} is not null`),
     check(
       "webhook_events_status_ck",
       sql`${t.status} in ('received', 'processing', 'processed', 'unrouted', 'failed', 'malformed')`,

@@ -1,5 +1,7 @@
 import type { Server } from "node:http";
 import { configure } from "@trigger.dev/sdk";
+import type { RouteTable } from "../src/capabilities/create-route-table.ts";
+import { inboundRoutes } from "../src/capabilities/inbound-routes.ts";
 import { getConfig } from "../src/config.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   cron?: boolean;
   sandbox?: boolean;
   host?: string;
+  /** Event types the webhook doors accept (tests); default: every installed capability's routes. */
+  inboundRoutes?: RouteTable;
   /** Only execute these runs and their children; also skips re-queueing others' interrupted runs. */
   scope?: Set<string>;
   /**
@@ -104,6 +108,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...deps,
       jobs: createTriggerHttpJobQueue({ apiUrl: url, secretKey }),
       oauth,
+      inboundRoutes: options.inboundRoutes ?? inboundRoutes,
       plaidKeys: plaidKeysFromEnv(process.env),
     });
     const removeRecord =

@@ -139,7 +139,8 @@ describe("switchboard CLI", { timeout: 120_000 }, () => {
       dedupeKey: "evt_cli_1",
       tenantId: null,
       type: "payout.paid",
-      payload: { id: "evt_cli_1" },
+      body: new TextEncoder().encode('{"id":"evt_cli_1"}'),
+      json: '{"id":"evt_cli_1"}',
     }).finally(() => handle.close());
     const listed = await runCli(["webhooks", "list", "--provider", "stripe", "--json"], env);
     expect(JSON.parse(listed.stdout)).toEqual([
@@ -155,7 +156,7 @@ describe("switchboard CLI", { timeout: 120_000 }, () => {
     expect(JSON.parse(replayed.stdout)).toMatchObject({
       eventId: stored.id,
       status: "unrouted",
-      capability: "payouts",
+      capability: null,
     });
     const unrouted = await runCli(["webhooks", "list", "--status", "unrouted", "--json"], env);
     expect((JSON.parse(unrouted.stdout) as { id: string }[]).map((e) => e.id)).toEqual([stored.id]);

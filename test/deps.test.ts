@@ -50,7 +50,7 @@ describe("the one dependency builder", () => {
       });
       const call = { provider: "resend", operation: "probe", url: `${sim.url}/slow`, timeoutMs: 100 };
       await expect(deps.http.request(call)).rejects.toThrow();
-      const response = await deps.http.request({ ...call, timeoutMs: 2_000 });
+      const response = await deps.http.request({ ...call, timeoutMs: 15_000 });
       expect(response.json).toEqual({ ok: true });
       const timed = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.message === "provider call");
       expect(timed.map((l) => l.status)).toEqual(["error", 200]);

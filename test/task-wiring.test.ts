@@ -8,6 +8,7 @@ import { encryptCredentials } from "../src/connections/credential-cipher.ts";
 import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { setDeps } from "../src/deps.ts";
+import { inboundProviderIds, inboxTaskId } from "../src/ingress/inbound-providers.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 
@@ -27,6 +28,14 @@ afterAll(async () => {
 });
 
 describe("task definitions in trigger/", () => {
+  it("define one inbox processing task per inbound provider, and no other", () => {
+    const inbox = catalog
+      .list()
+      .map((t) => t.id)
+      .filter((id) => /^inbox-process-/.test(id));
+    expect(inbox.sort()).toEqual(inboundProviderIds().map(inboxTaskId).sort());
+  });
+
   it("have unique kebab-case ids prefixed by their capability", () => {
     const ids = catalog.list().map((t) => t.id);
     expect(new Set(ids).size).toBe(ids.length);

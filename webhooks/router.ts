@@ -1,9 +1,6 @@
-import { handleLobWebhook } from "./lob.ts";
+import { inboundProviders } from "../src/ingress/inbound-providers.ts";
+import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { handleOAuthCallback } from "./oauth-callback.ts";
-import { handlePayPalWebhook } from "./paypal.ts";
-import { handlePlaidWebhook } from "./plaid.ts";
-import { handleRetellWebhook } from "./retell.ts";
-import { handleStripeWebhook } from "./stripe.ts";
 
 /**
  * Maps public paths to web-standard handlers. Mountable anywhere a `Request` becomes a
@@ -34,12 +31,10 @@ export function addRoute(path: string, handler: WebhookHandler): void {
 }
 
 addRoute("/oauth/callback/:provider", handleOAuthCallback);
-addRoute("/webhooks/stripe", handleStripeWebhook);
-addRoute("/webhooks/plaid", handlePlaidWebhook);
-addRoute("/webhooks/paypal", handlePayPalWebhook);
-// Per-tenant signing secrets: the tenant is in the path.
-addRoute("/webhooks/lob/:tenantId", handleLobWebhook);
-addRoute("/webhooks/retell/:tenantId", handleRetellWebhook);
+// One door per inbound provider, from its descriptor (per-tenant secrets: the tenant is in the path).
+for (const provider of inboundProviders) {
+  addRoute(provider.path, (request, params) => ingestWebhook(request, params, provider));
+}
 
 /** The prefixes this router owns: a request under them that matches no route gets a 404. */
 export const ROUTER_PREFIXES = ["/webhooks/", "/oauth/"];
@@ -49,9 +44,16 @@ export async function routeRequest(request: Request): Promise<Response | undefin
   for (const route of routes) {
     const match = route.pattern.exec(pathname);
     if (!match) continue;
-    const params = Object.fromEntries(
-      route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]),
-    );
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    } catch {
+      // A bad percent-escape (`%zz`, a lone `%`, invalid UTF-8) is the client's mistake.
+      return new Response(JSON.stringify({ error: "Malformed path" }), {
+        status: 400,
+        headers: { "content-type": "application/json" },
+      });
+    }
     return route.handler(request, params);
   }
   if (ROUTER_PREFIXES.some((prefix) => pathname.startsWith(prefix))) {

@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import type { JWK } from "jose";
 import { ValidationError } from "../../src/errors.ts";
+import { inboundProviderIds, inboundProviders } from "../../src/ingress/inbound-providers.ts";
 import { dataDirOf, readRuntimeRecord } from "../runtime-file.ts";
 import { cliIo, emit, fail } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
-const PROVIDERS = ["stripe", "plaid", "lob", "retell", "paypal"] as const;
+const PROVIDERS = inboundProviderIds();
+const PER_TENANT = inboundProviders.filter((p) => p.perTenant);
 
 /** The running `npm start`'s base URL: its own when forwarded, else from DATA_DIR/runtime.json. */
 function runtimeUrl(explicit?: string): string {
@@ -35,41 +37,39 @@ export function registerSandboxCommand(program: Command): void {
     .command("emit")
     .description("send a correctly signed sample webhook to the running `npm start`")
     .addArgument(program.createArgument("<provider>", "the provider").choices(PROVIDERS))
-    .option("--tenant <id>", "the tenant (Lob and Retell sign with the tenant's secret)")
+    .option(
+      "--tenant <id>",
+      `the tenant (${PER_TENANT.map((p) => `${p.id} signs with ${p.secretSource}`).join("; ")})`,
+    )
     .option("--url <baseUrl>", "the runtime's base URL (default: the running `npm start`)")
     .option("--json", "print JSON")
-    .action(
-      async (
-        provider: (typeof PROVIDERS)[number],
-        opts: { tenant?: string; url?: string; json?: boolean },
-      ) => {
-        const { emitWebhook } = await import("../sandbox/emit-webhook.ts");
-        const { createPlaidSigner } = await import("../sandbox/webhook-signers.ts");
-        const env = process.env;
-        const baseUrl = runtimeUrl(opts.url);
-        let secret = provider === "stripe" ? env.STRIPE_WEBHOOK_SECRET : undefined;
-        if ((provider === "lob" || provider === "retell") && opts.tenant) {
-          const { getKeyRing } = await import("../../src/crypto/load-key-ring.ts");
-          const { tenantWebhookSecret } = await import("../../src/inbox/tenant-webhook-secret.ts");
-          const field = provider === "lob" ? "webhook_secret" : "api_key";
-          secret = await withDb(async (h) =>
-            tenantWebhookSecret({ db: h.db, keyRing: await getKeyRing() }, opts.tenant!, provider, field),
-          );
-        }
-        const result = await emitWebhook(provider, {
-          baseUrl,
-          tenantId: opts.tenant,
-          secret,
-          plaidSigner: env.SANDBOX_PLAID_SIGNING_JWK
-            ? await createPlaidSigner(JSON.parse(env.SANDBOX_PLAID_SIGNING_JWK) as JWK)
+    .action(async (provider: string, opts: { tenant?: string; url?: string; json?: boolean }) => {
+      const { emitWebhook } = await import("../sandbox/emit-webhook.ts");
+      const { createPlaidSigner } = await import("../sandbox/webhook-signers.ts");
+      const env = process.env;
+      const baseUrl = runtimeUrl(opts.url);
+      let secret = provider === "stripe" ? env.STRIPE_WEBHOOK_SECRET : undefined;
+      if (PER_TENANT.some((p) => p.id === provider) && opts.tenant) {
+        const { getKeyRing } = await import("../../src/crypto/load-key-ring.ts");
+        const { tenantWebhookSecret } = await import("../../src/inbox/tenant-webhook-secret.ts");
+        const field = provider === "lob" ? "webhook_secret" : "api_key";
+        secret = await withDb(async (h) =>
+          tenantWebhookSecret({ db: h.db, keyRing: await getKeyRing() }, opts.tenant!, provider, field),
+        );
+      }
+      const result = await emitWebhook(provider, {
+        baseUrl,
+        tenantId: opts.tenant,
+        secret,
+        plaidSigner: env.SANDBOX_PLAID_SIGNING_JWK
+          ? await createPlaidSigner(JSON.parse(env.SANDBOX_PLAID_SIGNING_JWK) as JWK)
+          : undefined,
+        payPal:
+          env.SANDBOX_PAYPAL_SIGNING_KEY && env.PAYPAL_WEBHOOK_ID
+            ? { signingKey: env.SANDBOX_PAYPAL_SIGNING_KEY, webhookId: env.PAYPAL_WEBHOOK_ID }
             : undefined,
-          payPal:
-            env.SANDBOX_PAYPAL_SIGNING_KEY && env.PAYPAL_WEBHOOK_ID
-              ? { signingKey: env.SANDBOX_PAYPAL_SIGNING_KEY, webhookId: env.PAYPAL_WEBHOOK_ID }
-              : undefined,
-        });
-        emit(opts.json, result, () => `${provider}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
-        if (result.status !== 200) fail();
-      },
-    );
+      });
+      emit(opts.json, result, () => `${provider}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
+      if (result.status !== 200) fail();
+    });
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
+import { inboundProviderIds } from "../../src/ingress/inbound-providers.ts";
 import { choiceOption, requireId } from "./ids.ts";
 import { emit, fail, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
-const PROVIDERS = ["stripe", "plaid", "lob", "retell", "paypal"] as const;
+const PROVIDERS = inboundProviderIds();
 const STATUSES = ["received", "processing", "processed", "unrouted", "failed", "malformed"] as const;
 
 export function registerWebhooksCommand(program: Command): void {
@@ -32,7 +33,12 @@ export function registerWebhooksCommand(program: Command): void {
     .action(async (eventId: string, opts: { json?: boolean }) => {
       requireId(eventId, "webhook event", "switchboard webhooks list");
       const { processWebhookEvent } = await import("../../src/inbox/process-webhook-event.ts");
-      const result = await withDb((h) => processWebhookEvent(h.db, eventId, { replay: true }));
+      const { capabilityRegistry } = await import("../../src/capabilities/registry.ts");
+      const { localDeps } = await import("../local-deps.ts");
+      // The same exclusive claim as the inbox task: never handled twice at once.
+      const result = await withDb(async (h) =>
+        processWebhookEvent((await localDeps(h.db)).deps, capabilityRegistry, eventId, { replay: true }),
+      );
       emit(
         opts.json,
         result,

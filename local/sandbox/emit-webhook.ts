@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { findInboundProvider, inboundProviderIds } from "../../src/ingress/inbound-providers.ts";
 import type { PlaidSigner } from "./webhook-signers.ts";
 import { signLob, signPayPal, signRetell, signStripe } from "./webhook-signers.ts";
-
-export type EmitProvider = "stripe" | "plaid" | "lob" | "retell" | "paypal";
 
 export interface EmitOptions {
   /** The runtime's base URL (http://localhost:3000). */
@@ -14,42 +13,16 @@ export interface EmitOptions {
   payPal?: { signingKey: string; webhookId: string } | undefined;
 }
 
-function sampleEvent(provider: EmitProvider): string {
-  const id = randomUUID().replace(/-/g, "").slice(0, 16);
-  switch (provider) {
-    case "stripe":
-      return JSON.stringify({
-        id: `evt_${id}`,
-        object: "event",
-        type: "payout.paid",
-        data: { object: { id: `po_${id}` } },
-      });
-    case "plaid":
-      return JSON.stringify(
-        { webhook_type: "AUTH", webhook_code: "AUTOMATICALLY_VERIFIED", item_id: `item_${id}` },
-        null,
-        2,
-      );
-    case "lob":
-      return JSON.stringify({
-        id: `evt_${id}`,
-        event_type: { id: "letter.mailed" },
-        reference_id: `ltr_${id}`,
-        body: {},
-      });
-    case "retell":
-      return JSON.stringify({ event: "call_ended", call: { call_id: `call_${id}`, call_status: "ended" } });
-    case "paypal":
-      return JSON.stringify({ id: `WH-${id}`, event_type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED", resource: {} });
-  }
-}
-
 /** Sends a correctly signed sample event, as the provider's own servers would, to a runtime. */
 export async function emitWebhook(
-  provider: EmitProvider,
+  provider: string,
   options: EmitOptions,
 ): Promise<{ status: number; body: unknown }> {
-  const raw = sampleEvent(provider);
+  const descriptor = findInboundProvider(provider);
+  if (!descriptor) {
+    throw new Error(`provider must be one of ${inboundProviderIds().join(", ")}`);
+  }
+  const raw = descriptor.sampleEvent(randomUUID().replace(/-/g, "").slice(0, 16));
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
       throw new Error(
@@ -58,8 +31,9 @@ export async function emitWebhook(
     return value;
   };
   let headers: Record<string, string>;
-  let path = `/webhooks/${provider}`;
-  if (provider === "lob" || provider === "retell") path += `/${need(options.tenantId, "--tenant")}`;
+  const path = descriptor.perTenant
+    ? descriptor.path.replace(":tenantId", encodeURIComponent(need(options.tenantId, "--tenant")))
+    : descriptor.path;
   if (provider === "stripe")
     headers = { "stripe-signature": signStripe(raw, need(options.secret, "STRIPE_WEBHOOK_SECRET")) };
   else if (provider === "lob")
@@ -68,10 +42,10 @@ export async function emitWebhook(
     headers = { "x-retell-signature": signRetell(raw, need(options.secret, "the tenant's Retell key")) };
   else if (provider === "plaid")
     headers = { "plaid-verification": await need(options.plaidSigner, "the sandbox Plaid key").sign(raw) };
-  else {
+  else if (provider === "paypal") {
     const payPal = need(options.payPal, "the sandbox PayPal");
     headers = signPayPal(raw, payPal.signingKey, payPal.webhookId);
-  }
+  } else throw new Error(`the sandbox has no signer for ${provider} yet`);
   const response = await fetch(`${options.baseUrl.replace(/\/+$/, "")}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
 import { withTenant } from "../db/with-tenant.ts";
 import { NotFoundError } from "../errors.ts";
@@ -8,6 +8,7 @@ import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { decryptCredentials } from "./credential-cipher.ts";
 import { transitionConnection } from "./transition-connection.ts";
+import { wipeCredentials } from "./wipe-credentials.ts";
 
 export type RevocationResult = "revoked" | "unsupported" | "failed" | "nothing_to_revoke";
 
@@ -77,10 +78,7 @@ export async function disconnectConnection(
       to: "disconnected",
       reason: `disconnected (revocation: ${revocation})`,
     });
-    await tx.execute(sql`update integration_connections set credentials = '{}'::jsonb, key_version = null,
-        token_expires_at = null, refresh_due_at = null, pending_credentials = null, pending_token_expires_at = null,
-        refresh_lease_owner = null, refresh_lease_until = null, updated_at = now()
-      where id = ${connectionId}`);
+    await wipeCredentials(tx, connectionId);
   });
   return { connectionId, revocation };
 }

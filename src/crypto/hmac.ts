@@ -31,17 +31,31 @@ function hmacKey(secret: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return key;
 }
 
+/** Message parts are concatenated as bytes: strings as UTF-8, byte arrays exactly as received. */
+export type MessagePart = string | Uint8Array;
+
+function concat(parts: MessagePart | MessagePart[]): Uint8Array<ArrayBuffer> {
+  const list = (Array.isArray(parts) ? parts : [parts]).map((p) => (typeof p === "string" ? utf8(p) : p));
+  const out = new Uint8Array(list.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const part of list) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
 export async function hmacSha256(
   secret: string | Uint8Array<ArrayBuffer>,
-  message: string,
+  message: MessagePart | MessagePart[],
 ): Promise<Uint8Array> {
   const key = await hmacKey(secret);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message)));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, concat(message)));
 }
 
 export async function hmacSha256Hex(
   secret: string | Uint8Array<ArrayBuffer>,
-  message: string,
+  message: MessagePart | MessagePart[],
 ): Promise<string> {
   return toHex(await hmacSha256(secret, message));
 }

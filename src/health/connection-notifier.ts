@@ -32,6 +32,9 @@ function message(t: Transition): string {
   if (t.toStatus === "expired") {
     return `:warning: ${name} access expired or was revoked (${t.reason ?? "no reason given"}). Reconnect ${name} to resume.`;
   }
+  if (t.toStatus === "disconnected") {
+    return `:no_entry: ${name} was disconnected (${t.reason ?? "no reason given"}). Reconnect ${name} to resume.`;
+  }
   return `:rotating_light: ${name} keeps failing (${t.reason ?? "unknown error"}); Switchboard marked it as errored and keeps retrying.`;
 }
 

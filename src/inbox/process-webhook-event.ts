@@ -1,71 +1,69 @@
 import { sql } from "drizzle-orm";
 import type { WebhookEventStatus } from "../../db/schema.ts";
-import { type Db, rowsOf } from "../db/types.ts";
+import type { Deps } from "../build-deps.ts";
+import type { CapabilityRegistry } from "../capabilities/create-capability-registry.ts";
+import { rowsOf } from "../db/types.ts";
 import { describeError, NotFoundError } from "../errors.ts";
-import { capabilityFor, eventHandlerFor } from "./capabilities.ts";
+import { claimWebhookEvent } from "./claim-webhook-event.ts";
+import { EventBusyError } from "./event-busy-error.ts";
 
 export interface ProcessResult {
   eventId: string;
   status: WebhookEventStatus;
-  capability: string;
+  capability: string | null;
   reason?: string;
-}
-
-interface Row {
-  id: string;
-  provider: string;
-  type: string;
-  tenant_id: string | null;
-  payload: unknown;
-  status: WebhookEventStatus;
+  /** The handler's own summary. */
+  outcome?: unknown;
 }
 
 /**
- * Processes one stored event: marks it, routes it to the capability that owns it and records the
- * outcome. With no handler for that capability yet the event becomes `unrouted` with the reason —
- * visible, replayable, never dropped. Already processed events are skipped unless `replay`.
+ * Processes one stored event: claims it (exclusively, with a lease), hands it to the capability
+ * that handles its (provider, type) with the event id as idempotency key, and records the outcome
+ * — only while still holding the lease. No capability → `unrouted` with the reason (visible,
+ * replayable). An event another worker holds → EventBusyError (retried after the lease). Already
+ * processed events are left alone unless `replay`. A failing handler marks the event `failed`
+ * and the error is rethrown, so the task retries it.
  */
 export async function processWebhookEvent(
-  db: Db,
+  deps: Deps,
+  registry: CapabilityRegistry,
   eventId: string,
-  options: { replay?: boolean } = {},
+  options: { replay?: boolean; leaseMs?: number } = {},
 ): Promise<ProcessResult> {
-  const done = options.replay ? "" : "and status not in ('processed', 'malformed')";
-  const [row] = rowsOf<Row>(
-    await db.execute(sql`update webhook_events set status = 'processing', attempts = attempts + 1, error = null
-      where id = ${eventId} ${sql.raw(done)}
-      returning id, provider, type, tenant_id, payload, status`),
-  );
-  if (!row) {
-    const [existing] = rowsOf<{ status: WebhookEventStatus; provider: string; type: string }>(
-      await db.execute(sql`select status, provider, type from webhook_events where id = ${eventId}`),
-    );
-    if (!existing) throw new NotFoundError(`No webhook event ${eventId}`);
-    return { eventId, status: existing.status, capability: capabilityFor(existing.provider, existing.type) };
+  const owner = crypto.randomUUID();
+  const claim = await claimWebhookEvent(deps.db, eventId, owner, options);
+  if (!claim) throw new NotFoundError(`No webhook event ${eventId}`);
+  if (!claim.claimed) {
+    if (claim.status === "processing") throw new EventBusyError(eventId, claim.leaseMsLeft);
+    return { eventId, status: claim.status, capability: null };
   }
-  const capability = capabilityFor(row.provider, row.type);
-  const handler = eventHandlerFor(capability);
+  const { event } = claim;
+  const capability = registry.handlerFor(event.provider, event.type);
   const finish = async (status: WebhookEventStatus, error: string | null) => {
-    await db.execute(sql`update webhook_events set status = ${status}, capability = ${capability}, error = ${error},
-      processed_at = now() where id = ${eventId}`);
+    const done = rowsOf<{ id: string }>(
+      await deps.db.execute(sql`update webhook_events set status = ${status}, capability = ${capability?.name ?? null},
+          error = ${error}, processed_at = now(), lease_owner = null, lease_until = null
+        where id = ${eventId} and lease_owner = ${owner} returning id`),
+    );
+    if (done.length === 0) {
+      deps.logger.warn("lost the lease of a webhook event before recording its outcome", {
+        eventId,
+        status,
+      });
+    }
   };
-  if (!handler) {
-    const reason = `The ${capability} capability is not installed yet; replay this event once it is`;
+  if (!capability) {
+    const reason = `No capability handles ${event.provider} ${event.type} yet; replay this event once one does`;
     await finish("unrouted", reason);
-    return { eventId, status: "unrouted", capability, reason };
+    return { eventId, status: "unrouted", capability: null, reason };
   }
+  let outcome: unknown;
   try {
-    await handler({
-      id: row.id,
-      provider: row.provider,
-      type: row.type,
-      tenantId: row.tenant_id,
-      payload: row.payload,
-    });
+    outcome = await capability.handle(event, deps, { idempotencyKey: event.id });
   } catch (err) {
     await finish("failed", describeError(err).message);
     throw err;
   }
   await finish("processed", null);
-  return { eventId, status: "processed", capability };
+  return { eventId, status: "processed", capability: capability.name, outcome };
 }

@@ -3,21 +3,21 @@ import type { Db } from "../db/types.ts";
 import { recordWebhookEvent } from "./record-webhook-event.ts";
 
 /**
- * Keeps a verified but unparseable delivery (status `malformed`, first 64 KiB, deduplicated by a
- * hash of the bytes) so nothing is lost; it never starts a run.
+ * Keeps a verified but unparseable delivery (status `malformed`, its exact bytes, deduplicated
+ * by their hash) so nothing is lost; it never starts a run.
  */
 export async function recordMalformedWebhook(
   db: Db,
   provider: string,
-  raw: string,
+  body: Uint8Array<ArrayBuffer>,
   problem: string,
 ): Promise<void> {
   await recordWebhookEvent(db, {
     provider,
-    dedupeKey: `malformed:${await sha256Hex(raw)}`,
+    dedupeKey: `malformed:${await sha256Hex(body)}`,
     tenantId: null,
     type: "malformed",
-    payload: { raw: raw.slice(0, 65_536) },
+    body,
     status: "malformed",
     error: problem,
   });

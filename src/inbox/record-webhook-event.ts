@@ -1,13 +1,18 @@
 import { sql } from "drizzle-orm";
 import type { WebhookEventStatus } from "../../db/schema.ts";
+import { toHex } from "../crypto/encoding.ts";
 import { type Db, rowsOf } from "../db/types.ts";
+import { jsonbCanHold } from "./jsonb-can-hold.ts";
 
 export interface InboundEvent {
   provider: string;
   dedupeKey: string;
   tenantId: string | null;
   type: string;
-  payload: unknown;
+  /** The exact bytes received. */
+  body: Uint8Array;
+  /** The body as JSON text, when it is valid JSON (stored as jsonb when jsonb can hold it). */
+  json?: string | undefined;
   status?: Extract<WebhookEventStatus, "received" | "malformed">;
   error?: string;
 }
@@ -20,14 +25,18 @@ export interface RecordedEvent {
 
 /**
  * Stores an inbound event exactly once per (provider, dedupe key): the first delivery inserts,
- * every later one gets the stored row back with `duplicate: true`. Single statements only, so it
- * runs on the edge HTTP driver.
+ * every later one gets the stored row back with `duplicate: true`. A body jsonb cannot hold
+ * (`\u0000`, a lone surrogate, deep nesting, not JSON at all) is kept as its exact bytes instead,
+ * so a verified delivery is never refused for its content. Single statements only, so it runs
+ * on the edge HTTP driver.
  */
 export async function recordWebhookEvent(db: Db, event: InboundEvent): Promise<RecordedEvent> {
+  const asJson = event.json !== undefined && jsonbCanHold(event.json) ? event.json : null;
+  const rawHex = asJson === null ? toHex(event.body) : null;
   const [inserted] = rowsOf<{ id: string; status: WebhookEventStatus }>(
-    await db.execute(sql`insert into webhook_events (provider, dedupe_key, tenant_id, type, payload, status, error)
+    await db.execute(sql`insert into webhook_events (provider, dedupe_key, tenant_id, type, payload, raw_body, status, error)
       values (${event.provider}, ${event.dedupeKey}, ${event.tenantId}, ${event.type},
-        ${JSON.stringify(event.payload)}::jsonb, ${event.status ?? "received"}, ${event.error ?? null})
+        ${asJson}::jsonb, decode(${rawHex}::text, 'hex'), ${event.status ?? "received"}, ${event.error ?? null})
       on conflict (provider, dedupe_key) do nothing
       returning id, status`),
   );

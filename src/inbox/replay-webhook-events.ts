@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../db/types.ts";
 import { ValidationError } from "../errors.ts";
+import { inboundProviderIds, inboxTaskId } from "../ingress/inbound-providers.ts";
 import type { JobQueue } from "../jobs.ts";
-import { INBOX_PROVIDERS, type InboxProvider, inboxTaskId } from "./inbox-task-ids.ts";
 
 export interface ReplayFilter {
   provider?: string | undefined;
@@ -16,11 +16,12 @@ export interface ReplayFilter {
  * one run per event with a fresh idempotency key, `replay` set so processed events run again.
  */
 export async function replayWebhookEvents(deps: { db: Db; jobs: JobQueue }, filter: ReplayFilter) {
-  if (filter.provider && !INBOX_PROVIDERS.includes(filter.provider as InboxProvider)) {
+  const providers = inboundProviderIds();
+  if (filter.provider && !providers.includes(filter.provider)) {
     throw new ValidationError(`Unknown webhook provider "${filter.provider}"`);
   }
   const statuses = filter.status ? [filter.status] : ["unrouted", "failed"];
-  const rows = rowsOf<{ id: string; provider: InboxProvider; tenant_id: string | null }>(
+  const rows = rowsOf<{ id: string; provider: string; tenant_id: string | null }>(
     await deps.db.execute(sql`select id, provider, tenant_id from webhook_events
       where status = any(${`{${statuses.join(",")}}`}::text[])
         and (${filter.provider ?? null}::text is null or provider = ${filter.provider ?? null})
@@ -29,7 +30,7 @@ export async function replayWebhookEvents(deps: { db: Db; jobs: JobQueue }, filt
   );
   const stamp = Date.now();
   let triggered = 0;
-  for (const provider of INBOX_PROVIDERS) {
+  for (const provider of providers) {
     const items = rows.filter((r) => r.provider === provider);
     if (items.length === 0) continue;
     const result = await deps.jobs.batchTrigger(

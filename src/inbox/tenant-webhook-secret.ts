@@ -6,6 +6,40 @@ import type { Db } from "../db/types.ts";
 import { isTenantId, withTenant } from "../db/with-tenant.ts";
 import { ConfigError, NotFoundError } from "../errors.ts";
 
+/** Decrypted secrets are reused this long: a rotated secret takes effect within a minute. */
+export const TENANT_SECRET_TTL_MS = 60_000;
+const MAX_CACHED = 1_000;
+
+/** Per database (so separate test databases never share entries), keyed by tenant, provider, field. */
+const caches = new WeakMap<Db, Map<string, { secret: string; until: number }>>();
+
+/**
+ * The tenant's webhook secret, decrypted at most once a minute per tenant and provider (a small
+ * LRU). Callers look it up only after the request's cheap checks (headers, timestamp) passed.
+ */
+export async function cachedTenantWebhookSecret(
+  deps: { db: Db; keyRing: KeyRing },
+  tenantId: string,
+  provider: string,
+  field: string,
+  nowMs = Date.now(),
+): Promise<string> {
+  const cache = caches.get(deps.db) ?? new Map<string, { secret: string; until: number }>();
+  caches.set(deps.db, cache);
+  const key = `${tenantId}:${provider}:${field}`;
+  const hit = cache.get(key);
+  if (hit && hit.until > nowMs) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.secret;
+  }
+  const secret = await tenantWebhookSecret(deps, tenantId, provider, field);
+  cache.delete(key);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(key, { secret, until: nowMs + TENANT_SECRET_TTL_MS });
+  return secret;
+}
+
 /**
  * The secret a tenant's provider signs its webhooks with, from the tenant's connection (Retell:
  * the API key; Lob: the `webhook_secret` field). Unknown tenant → NotFoundError; a connection

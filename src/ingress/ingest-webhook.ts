@@ -1,56 +1,65 @@
+import { inboundRoutes } from "../capabilities/inbound-routes.ts";
+import { fromUtf8 } from "../crypto/encoding.ts";
 import { AppError, ConfigError, NotFoundError } from "../errors.ts";
 import { recordMalformedWebhook } from "../inbox/record-malformed-webhook.ts";
 import { recordWebhookEvent } from "../inbox/record-webhook-event.ts";
 import { logger } from "../observability/logger.ts";
 import { WebhookVerificationError } from "../providers/webhook-verification-error.ts";
+import type { EventIdentity, InboundProvider } from "./inbound-provider.ts";
+import { inboxTaskId } from "./inbound-providers.ts";
 import { getIngressDeps, type IngressDeps } from "./ingress-deps.ts";
 import { jsonResponse } from "./json-response.ts";
 import { PayloadTooLargeError, readCappedBody } from "./read-capped-body.ts";
 
-export interface ParsedEvent {
-  dedupeKey: string;
-  type: string;
-  tenantId: string | null;
-}
-
-export interface WebhookSpec {
-  provider: string;
-  taskId: string;
-  /** Verifies the raw bytes; throws WebhookVerificationError, or ConfigError for a missing secret. */
-  verify(raw: string, request: Request, deps: IngressDeps, params: Record<string, string>): Promise<void>;
-  /** Minimal parse of a verified body: the event's identity, or `{ ignored }` for irrelevant types. */
-  parse(
-    raw: string,
-    body: unknown,
-    deps: IngressDeps,
-    params: Record<string, string>,
-  ): Promise<ParsedEvent | { ignored: string }>;
+/** The body as UTF-8 JSON and the event it is, or why it is not one (the content's fault). */
+async function identify(
+  provider: InboundProvider,
+  body: Uint8Array<ArrayBuffer>,
+): Promise<{ json: string; parsed: unknown; identity: EventIdentity } | { problem: string }> {
+  let json: string;
+  try {
+    json = fromUtf8(body);
+  } catch {
+    return { problem: "body is not valid UTF-8" };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return { problem: "body is not JSON" };
+  }
+  try {
+    return { json, parsed, identity: await provider.identify(parsed, body) };
+  } catch (err) {
+    return { problem: err instanceof Error ? err.message.slice(0, 1_000) : String(err) };
+  }
 }
 
 /**
- * The one pipeline every provider handler runs: POST only → body capped at 1 MiB
- * → verify the raw bytes → parse the minimum → store under the dedupe key → trigger the
- * processing task (idempotency key = dedupe key, concurrency key = tenant) → 200. Nothing is
- * acknowledged before it is stored; storage or trigger failures answer 503 so the provider
- * retries. A verified but malformed body is kept as `malformed` and acknowledged (retrying
- * cannot fix it); it never starts a run.
+ * The one pipeline every provider door runs: POST only → body capped at 1 MiB → verify the exact
+ * bytes → identify the event → accept only types some capability handles → resolve the tenant →
+ * store under the dedupe key (scoped by tenant for per-tenant providers) → trigger the processing
+ * task (idempotency key = dedupe key, concurrency key = tenant) → 200. Nothing is acknowledged
+ * before it is stored; storage, tenant lookup or trigger failures answer 503 so the provider
+ * retries. A verified body that is not an event is kept as `malformed` (its bytes) and
+ * acknowledged: retrying cannot fix it.
  */
 export async function ingestWebhook(
   request: Request,
   params: Record<string, string>,
-  spec: WebhookSpec,
+  provider: InboundProvider,
 ): Promise<Response> {
   const log = logger.child({
-    provider: spec.provider,
+    provider: provider.id,
     ...(params.tenantId ? { tenantId: params.tenantId } : {}),
   });
   if (request.method !== "POST") return jsonResponse(405, { error: "Method not allowed" }, { allow: "POST" });
-  let raw: string;
+  let body: Uint8Array<ArrayBuffer>;
   let deps: IngressDeps;
   try {
-    raw = await readCappedBody(request);
+    body = await readCappedBody(request);
     deps = await getIngressDeps();
-    await spec.verify(raw, request, deps, params);
+    await provider.verify(body, request, deps, params);
   } catch (err) {
     if (err instanceof PayloadTooLargeError) return jsonResponse(413, { error: err.message });
     if (err instanceof WebhookVerificationError) {
@@ -65,37 +74,38 @@ export async function ingestWebhook(
     log.error("webhook could not be verified now", { err });
     return jsonResponse(503, { error: "Temporarily unavailable" });
   }
-  let parsed: ParsedEvent | { ignored: string } | undefined;
-  let problem = "body is not JSON";
+  const event = await identify(provider, body);
   try {
-    parsed = await spec.parse(raw, JSON.parse(raw), deps, params);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) problem = err instanceof Error ? err.message : String(err);
-  }
-  try {
-    if (!parsed) {
-      log.error("signed webhook is malformed; kept for inspection", { problem });
-      await recordMalformedWebhook(deps.db, spec.provider, raw, problem);
+    if ("problem" in event) {
+      log.error("signed webhook is malformed; kept for inspection", { problem: event.problem });
+      await recordMalformedWebhook(deps.db, provider.id, body, event.problem);
       return jsonResponse(200, { received: true, error: "malformed" });
     }
-    if ("ignored" in parsed) return jsonResponse(200, { ignored: parsed.ignored });
+    const { type } = event.identity;
+    if (!(deps.inboundRoutes ?? inboundRoutes).accepts(provider.id, type))
+      return jsonResponse(200, { ignored: type });
+    const tenantId = provider.resolveTenant
+      ? await provider.resolveTenant(event.parsed, deps)
+      : (params.tenantId ?? null);
+    // Per-tenant providers: one tenant's signed event can never pre-empt another tenant's.
+    const dedupeKey = provider.perTenant
+      ? `${tenantId}:${event.identity.dedupeKey}`
+      : event.identity.dedupeKey;
     const stored = await recordWebhookEvent(deps.db, {
-      provider: spec.provider,
-      dedupeKey: parsed.dedupeKey,
-      tenantId: parsed.tenantId,
-      type: parsed.type,
-      payload: JSON.parse(raw),
+      provider: provider.id,
+      dedupeKey,
+      tenantId,
+      type,
+      body,
+      json: event.json,
     });
     // A duplicate whose first delivery may not have been enqueued is triggered again; the
     // idempotency key makes that a no-op when it was.
     if (!stored.duplicate || stored.status === "received") {
       await deps.jobs.trigger(
-        spec.taskId,
+        inboxTaskId(provider.id),
         { eventId: stored.id },
-        {
-          idempotencyKey: `${spec.provider}:${parsed.dedupeKey}`,
-          concurrencyKey: parsed.tenantId ?? "platform",
-        },
+        { idempotencyKey: `${provider.id}:${dedupeKey}`, concurrencyKey: tenantId ?? "platform" },
       );
     }
     return jsonResponse(200, { received: true, eventId: stored.id, duplicate: stored.duplicate });

@@ -2,6 +2,8 @@ import { neon } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import * as schema from "../../db/schema.ts";
 import { buildDeps, type Deps, type Env } from "../build-deps.ts";
+import type { RouteTable } from "../capabilities/create-route-table.ts";
+import { inboundRoutes } from "../capabilities/inbound-routes.ts";
 import type { OAuthSettings } from "../connections/oauth-settings.ts";
 import { parseKeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
@@ -12,6 +14,8 @@ import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
 /** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
 export interface IngressDeps extends Deps {
   oauth: OAuthSettings;
+  /** The event types the doors accept; default: every installed capability's routes (tests inject their own). */
+  inboundRoutes?: RouteTable;
   /** Plaid's webhook verification keys (PLAID_CLIENT_ID, PLAID_SECRET, PLAID_API_URL), when configured. */
   plaidKeys: PlaidKeySource | undefined;
 }
@@ -57,6 +61,7 @@ export async function createEdgeIngressDeps(env: Env): Promise<IngressDeps> {
   return {
     ...buildDeps({ db, keyRing, env, jobs }),
     oauth: oauthSettingsFromEnv(env),
+    inboundRoutes,
     plaidKeys: plaidKeysFromEnv(env),
   };
 }

@@ -9,13 +9,16 @@ export class PayloadTooLargeError extends AppError {
 }
 
 /**
- * Reads a request body as UTF-8 text, refusing (without reading the rest) anything over `limit`:
+ * Reads a request body's exact bytes (signatures are checked over these, never decoded text), refusing (without reading the rest) anything over `limit`:
  * first by Content-Length, then while streaming for bodies that lie about it or are chunked.
  */
-export async function readCappedBody(request: Request, limit = MAX_WEBHOOK_BYTES): Promise<string> {
+export async function readCappedBody(
+  request: Request,
+  limit = MAX_WEBHOOK_BYTES,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw new PayloadTooLargeError(limit);
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -35,5 +38,5 @@ export async function readCappedBody(request: Request, limit = MAX_WEBHOOK_BYTES
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }

@@ -6,14 +6,14 @@ export const LOB_TOLERANCE_MS = 300_000;
 /**
  * Lob's webhook signature scheme. COMMUNITY-SOURCED, NOT CONFIRMED against Lob's docs or a real
  * sandbox: headers `Lob-Signature` (hex HMAC-SHA256) and `Lob-Signature-Timestamp`, signed content
- * `${timestamp}.${raw}`, the secret used as UTF-8. The timestamp unit is unverified, so values
+ * `${timestamp}.` + the body's bytes, the secret used as UTF-8. The timestamp unit is unverified, so values
  * above 1e12 are read as milliseconds and others as seconds. Everything scheme-specific is in
  * this one function: re-check it against a real Lob account before relying on it.
  */
 export async function verifyLobWebhook(
-  raw: string,
+  raw: Uint8Array,
   headers: { signature: string | null; timestamp: string | null },
-  secret: string,
+  secret: () => Promise<string>,
   nowMs = Date.now(),
 ): Promise<void> {
   if (!headers.signature || !headers.timestamp) {
@@ -28,7 +28,8 @@ export async function verifyLobWebhook(
   }
   const value = Number(headers.timestamp);
   checkTimestamp("lob", value > 1e12 ? value : value * 1000, nowMs, LOB_TOLERANCE_MS);
-  const expected = await hmacSha256Hex(secret, `${headers.timestamp}.${raw}`);
+  // Only now, after the cheap checks, is the tenant's secret looked up.
+  const expected = await hmacSha256Hex(await secret(), [`${headers.timestamp}.`, raw]);
   if (!timingSafeEqual(headers.signature.toLowerCase(), expected)) {
     throw new WebhookVerificationError("lob", "invalid_signature", "Lob signature does not match");
   }

@@ -55,7 +55,7 @@ export function createPlaidKeySource(config: {
  * minutes ago (and not in the future), whose `request_body_sha256` matches the raw body.
  */
 export async function verifyPlaidWebhook(
-  raw: string,
+  raw: Uint8Array<ArrayBuffer>,
   token: string | null,
   keys: PlaidKeySource,
   nowMs = Date.now(),

@@ -4,13 +4,13 @@ import { checkTimestamp, WebhookVerificationError } from "./webhook-verification
 export const RETELL_TOLERANCE_MS = 300_000;
 
 /**
- * Verifies `x-retell-signature: v=<unix ms>,d=<hex>`: HMAC-SHA256 of `raw + v` (no separator)
+ * Verifies `x-retell-signature: v=<unix ms>,d=<hex>`: HMAC-SHA256 of the body's bytes + `v` (no separator)
  * keyed with the tenant's Retell API key, rejected when more than 5 minutes off either way.
  */
 export async function verifyRetellWebhook(
-  raw: string,
+  raw: Uint8Array,
   header: string | null,
-  apiKey: string,
+  apiKey: () => Promise<string>,
   nowMs = Date.now(),
 ): Promise<void> {
   if (!header)
@@ -20,7 +20,8 @@ export async function verifyRetellWebhook(
     throw new WebhookVerificationError("retell", "malformed_header", "Malformed x-retell-signature header");
   const [, timestamp, digest] = match;
   checkTimestamp("retell", Number(timestamp), nowMs, RETELL_TOLERANCE_MS);
-  const expected = await hmacSha256Hex(apiKey, `${raw}${timestamp}`);
+  // Only now, after the cheap checks, is the tenant's key looked up.
+  const expected = await hmacSha256Hex(await apiKey(), [raw, timestamp!]);
   if (!timingSafeEqual(digest!.toLowerCase(), expected)) {
     throw new WebhookVerificationError("retell", "invalid_signature", "Retell signature does not match");
   }

@@ -1,17 +1,27 @@
 import { hmacSha256Hex, timingSafeEqual } from "../crypto/hmac.ts";
-import { checkTimestamp, WebhookVerificationError } from "./webhook-verification-error.ts";
+import { WebhookVerificationError } from "./webhook-verification-error.ts";
 
-export const STRIPE_TOLERANCE_MS = 300_000;
+/** Stripe's default tolerance, in whole seconds as its SDK counts it. */
+export const STRIPE_TOLERANCE_SEC = 300;
+
+/** `STRIPE_WEBHOOK_SECRET` may list several secrets (platform and Connect endpoints, or a roll). */
+export function parseStripeSecrets(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 /**
- * Verifies `Stripe-Signature: t=<unix s>,v1=<hex>[,v1=…]`: HMAC-SHA256 of `${t}.${raw}` keyed with
- * the whole `whsec_…` string. Any matching v1 passes. Unlike Stripe's SDK, timestamps too far in
- * the future are rejected too. Web Crypto only (edge-safe).
+ * Verifies `Stripe-Signature: t=<unix s>,v1=<hex>[,v1=…]` over the bytes received: HMAC-SHA256 of
+ * `${t}.` + body keyed with a whole `whsec_…` string; any `v1` matching any of `secrets` passes.
+ * Age is counted as Stripe's SDK does (`floor(now) − t`, so exactly 300 s old still passes);
+ * unlike the SDK, a timestamp more than 300 s ahead is refused too. Web Crypto only (edge-safe).
  */
 export async function verifyStripeWebhook(
-  raw: string,
+  raw: Uint8Array,
   header: string | null,
-  secret: string,
+  secrets: readonly string[],
   nowMs = Date.now(),
 ): Promise<void> {
   if (!header)
@@ -22,9 +32,14 @@ export async function verifyStripeWebhook(
   if (!timestamp || !/^\d+$/.test(timestamp) || signatures.length === 0) {
     throw new WebhookVerificationError("stripe", "malformed_header", "Malformed Stripe-Signature header");
   }
-  checkTimestamp("stripe", Number(timestamp) * 1000, nowMs, STRIPE_TOLERANCE_MS);
-  const expected = await hmacSha256Hex(secret, `${timestamp}.${raw}`);
-  if (!signatures.some((candidate) => timingSafeEqual(candidate, expected))) {
-    throw new WebhookVerificationError("stripe", "invalid_signature", "Stripe signature does not match");
+  const age = Math.floor(nowMs / 1000) - Number(timestamp);
+  if (age > STRIPE_TOLERANCE_SEC)
+    throw new WebhookVerificationError("stripe", "stale_timestamp", "Webhook timestamp is too old");
+  if (-age > STRIPE_TOLERANCE_SEC)
+    throw new WebhookVerificationError("stripe", "future_timestamp", "Webhook timestamp is in the future");
+  for (const secret of secrets) {
+    const expected = await hmacSha256Hex(secret, [`${timestamp}.`, raw]);
+    if (signatures.some((candidate) => timingSafeEqual(candidate, expected))) return;
   }
+  throw new WebhookVerificationError("stripe", "invalid_signature", "Stripe signature does not match");
 }

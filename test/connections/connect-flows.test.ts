@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections, oauthStates, tenants } from "../../db/schema.ts";
+import { inboundRoutes } from "../../src/capabilities/inbound-routes.ts";
 import { connectApiKey } from "../../src/connections/connect-api-key.ts";
 import { decryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { disconnectConnection } from "../../src/connections/disconnect-connection.ts";
@@ -20,7 +21,7 @@ let tenantId: string;
 
 beforeAll(async () => {
   fx = await createConnectionFixture();
-  setIngressDeps({ ...fx.deps, oauth: fx.oauth, plaidKeys: undefined });
+  setIngressDeps({ ...fx.deps, oauth: fx.oauth, inboundRoutes, plaidKeys: undefined });
 });
 afterAll(async () => {
   setIngressDeps(undefined);

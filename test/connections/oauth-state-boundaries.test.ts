@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, oauthStates, tenants } from "../../db/schema.ts";
+import { inboundRoutes } from "../../src/capabilities/inbound-routes.ts";
 import { createCredentialResolver } from "../../src/connections/credential-resolver.ts";
 import { startOAuth } from "../../src/connections/start-oauth.ts";
 import { setIngressDeps } from "../../src/ingress/ingress-deps.ts";
@@ -18,6 +19,7 @@ beforeAll(async () => {
     credentials: createCredentialResolver(fx.deps),
     jobs: createTriggerJobQueue(),
     oauth: fx.oauth,
+    inboundRoutes,
     plaidKeys: undefined,
   });
 });

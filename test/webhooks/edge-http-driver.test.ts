@@ -52,7 +52,11 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("web handlers on the Neon
   });
 
   it("stores a Stripe event and triggers its processing with the hashed global idempotency key", async () => {
-    const raw = JSON.stringify({ id: `evt_${randomUUID()}`, type: "payout.failed", data: { object: {} } });
+    const raw = JSON.stringify({
+      id: `evt_${randomUUID()}`,
+      type: "account.application.deauthorized",
+      data: { object: {} },
+    });
     const request = new Request("http://edge.test/webhooks/stripe", {
       method: "POST",
       headers: { "stripe-signature": signStripe(raw, "whsec_edge") },

@@ -12,8 +12,10 @@ import {
 export type Timing = "now" | "stale" | "future";
 
 export interface ProviderCase {
-  provider: "stripe" | "plaid" | "lob" | "retell" | "paypal";
+  provider: string;
   perTenant: boolean;
+  /** The type of `event(...)` (accepted at the door by the tests' route table). */
+  type: string;
   /** A relevant event, serialised as the provider would send it. */
   event(id: string): string;
   irrelevant(id: string): string;
@@ -40,6 +42,7 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
   return [
     {
       provider: "stripe",
+      type: "payout.paid",
       perTenant: false,
       event: (id) =>
         JSON.stringify({ id: `evt_${id}`, type: "payout.paid", data: { object: { id: "po_1" } } }, null, 2),
@@ -56,6 +59,7 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
     },
     {
       provider: "plaid",
+      type: "AUTH.DEFAULT_UPDATE",
       perTenant: false,
       event: (id) =>
         JSON.stringify(
@@ -84,6 +88,7 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
     },
     {
       provider: "lob",
+      type: "letter.mailed",
       perTenant: true,
       event: (id) =>
         JSON.stringify({
@@ -101,6 +106,7 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
     },
     {
       provider: "retell",
+      type: "call_analyzed",
       perTenant: true,
       event: (id) =>
         JSON.stringify({ event: "call_analyzed", call: { call_id: `call_${id}`, call_status: "ended" } }),
@@ -117,6 +123,7 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
     },
     {
       provider: "paypal",
+      type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
       perTenant: false,
       event: (id) =>
         JSON.stringify({

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe("sandbox mode", () => {
-  it("signs sample Stripe, Plaid and PayPal webhooks that the runtime's handlers accept and store", async () => {
+  it("signs each provider's sample webhook so the runtime accepts it, storing the types a capability handles", async () => {
     const env = runtime.sandbox!.env;
     const common = { baseUrl: runtime.url };
     const results = [
@@ -33,7 +33,12 @@ describe("sandbox mode", () => {
       }),
     ];
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    // PayPal payout events have no capability yet: verified, acknowledged, ignored at the door.
+    expect(results[2]!.body).toEqual({ ignored: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED" });
     const stored = await db.db.select().from(webhookEvents);
-    expect(stored.map((e) => e.provider).sort()).toEqual(["paypal", "plaid", "stripe"]);
+    expect(stored.map((e) => `${e.provider} ${e.type}`).sort()).toEqual([
+      "plaid ITEM.ERROR",
+      "stripe account.application.deauthorized",
+    ]);
   });
 });
