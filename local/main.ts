@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { checkStartupConfig } from "../src/check-startup-config.ts";
 import { formatError } from "../src/format-error.ts";
 import { logger } from "../src/observability/logger.ts";
 import { startRuntime } from "./runtime.ts";
@@ -10,6 +11,7 @@ if (!process.env.SWITCHBOARD_LOCAL?.trim()) process.env.SWITCHBOARD_LOCAL = "1";
 
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {
+  await checkStartupConfig();
   runtime = await startRuntime();
 } catch (err) {
   // One sentence (what is wrong, what to do), e.g. "port 3000 is in use; set PORT …".

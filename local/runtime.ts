@@ -3,6 +3,8 @@ import { configure } from "@trigger.dev/sdk";
 import type { RouteTable } from "../src/capabilities/create-route-table.ts";
 import { inboundRoutes } from "../src/capabilities/inbound-routes.ts";
 import { getConfig } from "../src/config.ts";
+import { checkStoredKeys } from "../src/crypto/check-stored-keys.ts";
+import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
 import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts";
@@ -73,7 +75,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // One process runs many tasks at once here, unlike a Trigger.dev worker: a real pool.
   const db = options.db ?? (await openDb({ poolMax: config.DATABASE_POOL_MAX ?? 10 }));
   try {
-    if (ownsDb) await migrateLocalRuntime(db);
+    if (ownsDb) {
+      await migrateLocalRuntime(db);
+      // Fail loudly, naming the key version, if the stored credentials need a key we do not have.
+      await checkStoredKeys(db.db, await getKeyRing());
+    }
     const catalog = await loadTaskCatalog(options.taskDirs);
     const executor = new Executor({
       db: db.db,

@@ -61,6 +61,11 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   });
 }
 
+/** Parses an environment other than the process's (startup checks, tests). */
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  return parseEnv(baseSchema, env);
+}
+
 export function getConfig(): AppConfig {
   cached ??= parseEnv(baseSchema, process.env);
   return cached;

@@ -71,6 +71,20 @@ describe("switchboard CLI", { timeout: 120_000 }, () => {
     expect(bad.stderr).toContain("--payload is not valid JSON");
   });
 
+  it("exits when its work is done with the sandbox on (simulators started and closed), even after an error", async () => {
+    const sandboxEnv = { ...env, SWITCHBOARD_SANDBOX: "1" };
+    // runCli rejects if the process has not exited within the bound.
+    const ran = await runCli(["task", "run", "credentials-rotate-keys", "--json"], sandboxEnv, 90_000);
+    expect(ran.code, ran.stderr).toBe(0);
+    const unknown = await runCli(["task", "run", "no-such-task"], sandboxEnv, 90_000);
+    expect(unknown.code).toBe(1);
+    const info = await runCli(["sandbox", "info", "--json"], sandboxEnv, 90_000);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      running: false,
+      testKeys: { resend: "re_sandbox_valid_key" },
+    });
+  });
+
   it("migrates on demand", async () => {
     const migrated = await runCli(["db", "migrate", "--json"], env);
     expect(migrated.code).toBe(0);

@@ -84,3 +84,15 @@ describe("credential key rotation", () => {
     expect(versions.find((v) => v.id === broken!.id)?.key_version).toBe("v1");
   });
 });
+
+describe("rotation under a changed key of the same version", () => {
+  it("counts rows that the current key cannot decrypt as failures instead of reporting success", async () => {
+    await seed(2);
+    // Same version name, different key bytes: what a regenerated development key looks like.
+    const impostor = await parseKeyRing(`v1:${K2}`);
+    await expect(rotateCredentialKeys(db.db, impostor)).rejects.toMatchObject({
+      code: "rotation_incomplete",
+      message: "2 connection(s) could not be re-encrypted",
+    });
+  });
+});

@@ -84,6 +84,9 @@ export async function rotateCredentialKeys(
     batches++;
     await options.onProgress?.({ processed: rotated + failedIds.length, total });
   }
+  // Rows already under the current version must decrypt too: a key that changed under the same
+  // version (a regenerated development key) would otherwise go unnoticed.
+  failedIds.push(...(await undecryptableCurrentRows(db, ring)));
   if (failedIds.length > 0) {
     throw new AppError("rotation_incomplete", `${failedIds.length} connection(s) could not be re-encrypted`, {
       retryable: false,
@@ -91,4 +94,28 @@ export async function rotateCredentialKeys(
     });
   }
   return { currentVersion: current, rotated, failed: 0, batches };
+}
+
+/** Ids of rows under the ring's current version that do not decrypt with it (read-only, batched). */
+async function undecryptableCurrentRows(db: Db, ring: KeyRing, batchSize = 500): Promise<string[]> {
+  const failed: string[] = [];
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const rows = rowsOf<StaleRow>(
+      await db.execute(sql`select id, tenant_id, provider, key_version, credentials
+        from integration_connections
+        where key_version = ${ring.current.version} and credentials is not null and id > ${after}::uuid
+        order by id limit ${batchSize}`),
+    );
+    for (const row of rows) {
+      try {
+        await decryptCredentials(ring, { tenantId: row.tenant_id, provider: row.provider }, row.credentials);
+      } catch (err) {
+        failed.push(row.id);
+        logger.error("a credential under the current key does not decrypt", { connectionId: row.id, err });
+      }
+    }
+    if (rows.length < batchSize) return failed;
+    after = rows[rows.length - 1]!.id;
+  }
 }
