@@ -1,3 +1,4 @@
+import { benchCli } from "./cli.ts";
 import { benchCredentialRotation } from "./credential-rotation.ts";
 import { benchRefreshSweep } from "./refresh-sweep.ts";
 import { benchWebhooks } from "./webhooks.ts";
@@ -7,6 +8,7 @@ import { benchWebhooks } from "./webhooks.ts";
  * process, on this machine, now (never an absolute bound).
  */
 const benches: Record<string, () => Promise<string>> = {
+  cli: benchCli,
   "credential-rotation": benchCredentialRotation,
   "refresh-sweep": benchRefreshSweep,
   webhooks: benchWebhooks,

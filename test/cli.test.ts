@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { type ApiKeySimulator, startApiKeySimulator } from "../local/sandbox/api
 import { openDb } from "../src/db/open-db.ts";
 import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
 import { runCli } from "./helpers/run-cli.ts";
+import { pgliteTemplatePath } from "./helpers/template.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 
 let server: TestDb | undefined;
@@ -16,6 +17,14 @@ beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-cli-"));
   if (process.env.TEST_DATABASE_URL) server = await createTestDb();
   resend = await startApiKeySimulator({ validKeys: ["re_cli_valid"] });
+  if (!server) {
+    // The CLI's PGlite directory starts from the migrated template, as a used database would.
+    const seeded = await openDb({
+      url: `pglite://${join(dataDir, "pglite")}`,
+      loadDataDir: new Blob([readFileSync(pgliteTemplatePath())]),
+    });
+    await seeded.close();
+  }
   env = {
     RESEND_API_URL: resend.url,
     SLACK_CLIENT_ID: "cli-client",
@@ -26,14 +35,14 @@ beforeAll(async () => {
     LOG_LEVEL: "info",
     SWITCHBOARD_SANDBOX: "0",
   };
-});
+}, 180_000);
 afterAll(async () => {
   await resend?.close();
   await server?.close();
 });
 
-// Each case spawns several CLI processes (tsx start-up, database open): allow for a loaded machine.
-describe("switchboard CLI", { timeout: 120_000 }, () => {
+// Each case spawns several CLI processes (each opens PGlite): allow for a loaded machine.
+describe("switchboard CLI", { timeout: 300_000 }, () => {
   it("creates a tenant and prints exactly one JSON document with --json", async () => {
     const created = await runCli(["tenants", "create", "--name", "Acme Goods", "--json"], env);
     expect(created.code).toBe(0);

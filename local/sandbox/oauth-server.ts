@@ -183,6 +183,15 @@ export async function startOAuthSimulator(options: OAuthSimulatorOptions = {}): 
     routes["POST /token"] = (request) => grant(request, new URLSearchParams(request.body));
   if (dialect === "meta") {
     routes["GET /oauth/access_token"] = (request) => grant(request, request.query);
+    // Meta's Graph API takes the same parameters on POST (form body or query); the client POSTs.
+    routes["POST /oauth/access_token"] = (request) =>
+      grant(
+        request,
+        new URLSearchParams({
+          ...Object.fromEntries(request.query),
+          ...Object.fromEntries(new URLSearchParams(request.body)),
+        }),
+      );
     routes["GET /me"] = (request) =>
       liveAccess.has(bearer(request) ?? "")
         ? { body: { id: "1000" } }

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { payPalPayoutRoutes } from "./paypal-payouts.ts";
 import { type Simulator, startSimulator } from "./simulator.ts";
 import { payPalSignedContent } from "./webhook-signers.ts";
 
@@ -49,6 +50,7 @@ export async function startPayPalSimulator(
         body.webhook_id === webhookId && given.length === expected.length && timingSafeEqual(given, expected);
       return { body: { verification_status: ok ? "SUCCESS" : "FAILURE" } };
     },
+    ...payPalPayoutRoutes((token) => live.has(token)),
   });
   return { ...sim, webhookId, signingKey, issuedTokens, expireTokens: () => live.clear() };
 }

@@ -1,12 +1,14 @@
+import { plaidLinkRoutes } from "./plaid-link-routes.ts";
 import { type Simulator, startSimulator } from "./simulator.ts";
 import type { PlaidSigner } from "./webhook-signers.ts";
 
-/** Plaid on loopback: `/webhook_verification_key/get` serves the signer's public key. */
+/** Plaid on loopback: Link and Auth (plaid-link-routes.ts) and the signer's webhook verification key. */
 export async function startPlaidSimulator(
   signer: PlaidSigner,
   credentials = { clientId: "sandbox-plaid-client", secret: "sandbox-plaid-secret" },
 ): Promise<Simulator> {
   return startSimulator({
+    ...plaidLinkRoutes(credentials),
     "POST /webhook_verification_key/get": (request) => {
       const body = JSON.parse(request.body || "{}") as {
         client_id?: string;

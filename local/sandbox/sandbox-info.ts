@@ -1,6 +1,11 @@
 /** The keys the simulators accept, for `connections connect-key` in sandbox mode. */
 export const SANDBOX_TEST_KEYS: Record<string, string> = {
   resend: "re_sandbox_valid_key",
+  lob: "test_sandbox_lob_key",
+  retell: "key_sandbox_retell",
+  elevenlabs: "sk_sandbox_elevenlabs",
+  fairing: "fairing_sandbox_token",
+  stripe_connect: "sk_test_sandbox",
 };
 
 export interface SandboxInfo {

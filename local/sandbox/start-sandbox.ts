@@ -1,10 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { type ApiKeySimulator, startApiKeySimulator } from "./api-key-server.ts";
+import { startElevenLabsSimulator } from "./elevenlabs-server.ts";
+import { startFairingSimulator } from "./fairing-server.ts";
+import { startLobSimulator } from "./lob-server.ts";
 import { oauthProviderEnv } from "./oauth-provider-env.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "./oauth-server.ts";
 import { type PayPalSimulator, startPayPalSimulator } from "./paypal-server.ts";
 import { startPlaidSimulator } from "./plaid-server.ts";
+import { startRetellSimulator } from "./retell-server.ts";
+import { SANDBOX_TEST_KEYS } from "./sandbox-info.ts";
 import type { SimRoute, Simulator } from "./simulator.ts";
+import { stripeApiRoutes } from "./stripe-api-server.ts";
+import { startUnsimulatedProviders } from "./unsimulated-providers.ts";
 import { createPlaidSigner } from "./webhook-signers.ts";
 
 export interface Sandbox {
@@ -15,6 +22,10 @@ export interface Sandbox {
   stripe: OAuthSimulator;
   plaid: Simulator;
   paypal: PayPalSimulator;
+  lob: Simulator;
+  retell: Simulator;
+  elevenlabs: Simulator;
+  fairing: Simulator;
   /** Environment pointing providers at the simulators (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -57,12 +68,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clientSecret: client.secret,
   });
   const resend = await startApiKeySimulator(options.resendKeys ? { validKeys: options.resendKeys } : {});
-  // Stripe Connect OAuth (Standard accounts): the answer names the connected account.
-  const stripe = await startOAuthSimulator({
+  // Stripe Connect OAuth (Standard accounts): the answer names the connected account; its API
+  // (balance, accounts, transfers, payouts) accepts the issued tokens and the sandbox secret key.
+  let stripe: OAuthSimulator | undefined;
+  stripe = await startOAuthSimulator({
     clientId: client.id,
     clientSecret: client.secret,
     extraTokenFields: { stripe_user_id: "acct_sandbox_1" },
+    apiRoutes: stripeApiRoutes(
+      (key) => key === SANDBOX_TEST_KEYS.stripe_connect || Boolean(stripe?.isValidAccessToken(key)),
+    ),
   });
+  const lob = await startLobSimulator([SANDBOX_TEST_KEYS.lob!]);
+  const retell = await startRetellSimulator([SANDBOX_TEST_KEYS.retell!]);
+  const elevenlabs = await startElevenLabsSimulator([SANDBOX_TEST_KEYS.elevenlabs!]);
+  const fairing = await startFairingSimulator([SANDBOX_TEST_KEYS.fairing!]);
   const plaidSigner = await createPlaidSigner();
   const plaid = await startPlaidSimulator(plaidSigner);
   const paypal = await startPayPalSimulator();
@@ -71,6 +91,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...oauthProviderEnv("slack", slack, `${slack.url}/api`, client),
     ...oauthProviderEnv("meta_ads", meta, meta.url, client),
     ...oauthProviderEnv("stripe_connect", stripe, stripe.url, client),
+    LOB_API_URL: lob.url,
+    RETELL_API_URL: retell.url,
+    ELEVENLABS_API_URL: elevenlabs.url,
+    FAIRING_API_URL: fairing.url,
     RESEND_API_URL: resend.url,
     ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform`,
     // Webhook signing: `switchboard sandbox emit <provider>` signs sample events with these.
@@ -85,6 +109,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     PAYPAL_WEBHOOK_ID: paypal.webhookId,
     SANDBOX_PAYPAL_SIGNING_KEY: paypal.signingKey,
   };
+  // Every other provider's endpoints go to a loopback server that refuses: never a real call.
+  const unsimulated = await startUnsimulatedProviders({ ...process.env, ...env } as Record<string, string>);
+  for (const [name, value] of Object.entries(unsimulated.env)) env[name] = value;
   return {
     google,
     slack,
@@ -93,6 +120,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stripe,
     plaid,
     paypal,
+    lob,
+    retell,
+    elevenlabs,
+    fairing,
     env,
     close: async () => {
       await Promise.all([
@@ -100,7 +131,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         slack.close(),
         meta.close(),
         resend.close(),
-        stripe.close(),
+        stripe!.close(),
+        lob.close(),
+        retell.close(),
+        elevenlabs.close(),
+        fairing.close(),
+        unsimulated.sim.close(),
         plaid.close(),
         paypal.close(),
       ]);

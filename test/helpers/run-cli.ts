@@ -10,7 +10,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/switchboard.mjs", ...args], {
