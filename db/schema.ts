@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   customType,
   index,
@@ -236,5 +237,103 @@ export const webhookEvents = pgTable(
     ),
     index("webhook_events_status_idx").on(t.provider, t.status, t.receivedAt),
     tenantPolicy("webhook_events_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/** Survey questions as the provider defines them (Fairing), per tenant. */
+export const surveyQuestions = pgTable(
+  "survey_questions",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    questionId: text("question_id").notNull(),
+    prompt: text("prompt").notNull(),
+    type: text("type"),
+    raw: jsonb("raw").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.provider, t.questionId] }),
+    tenantPolicy("survey_questions_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/**
+ * One answer to a post-purchase survey question (a Fairing response), unique per tenant and
+ * provider response id. `source_updated_at` is the provider's edit time: a row is only ever
+ * overwritten by a version at least as recent, and only when something changed.
+ */
+export const surveyResponses = pgTable(
+  "survey_responses",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    responseId: text("response_id").notNull(),
+    questionId: text("question_id"),
+    question: text("question"),
+    answer: text("answer"),
+    otherText: text("other_text"),
+    orderId: text("order_id"),
+    orderNumber: text("order_number"),
+    /** Integer minor units of `order_currency`. */
+    orderTotalMinor: bigint("order_total_minor", { mode: "number" }),
+    orderCurrency: text("order_currency"),
+    customerId: text("customer_id"),
+    email: text("email"),
+    utmSource: text("utm_source"),
+    utmMedium: text("utm_medium"),
+    utmCampaign: text("utm_campaign"),
+    utmContent: text("utm_content"),
+    utmTerm: text("utm_term"),
+    referrer: text("referrer"),
+    landingPage: text("landing_page"),
+    sourceInsertedAt: timestamp("source_inserted_at", { withTimezone: true }).notNull(),
+    sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }).notNull(),
+    raw: jsonb("raw").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.provider, t.responseId] }),
+    index("survey_responses_question_idx").on(t.tenantId, t.questionId, t.sourceInsertedAt),
+    tenantPolicy("survey_responses_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/**
+ * Where a tenant's incremental import from one source stands. `cursor` is the watermark (the
+ * provider time every row before it is known to be stored); `resume_*` hold a pass in progress,
+ * written in the same transaction as the rows of each page, so a crash resumes at the next page.
+ */
+export const syncCursors = pgTable(
+  "sync_cursors",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    source: text("source").notNull(),
+    cursor: timestamp("cursor", { withTimezone: true }),
+    /** The pass in progress: its lower bound, start, next page and the latest edit seen so far. */
+    passFrom: timestamp("pass_from", { withTimezone: true }),
+    passStartedAt: timestamp("pass_started_at", { withTimezone: true }),
+    resumeUrl: text("resume_url"),
+    passMaxUpdatedAt: timestamp("pass_max_updated_at", { withTimezone: true }),
+    passPages: integer("pass_pages").notNull().default(0),
+    passRows: integer("pass_rows").notNull().default(0),
+    lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    lastRunRows: integer("last_run_rows").notNull().default(0),
+    rowsInserted: bigint("rows_inserted", { mode: "number" }).notNull().default(0),
+    rowsUpdated: bigint("rows_updated", { mode: "number" }).notNull().default(0),
+    pagesFetched: bigint("pages_fetched", { mode: "number" }).notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.source] }),
+    tenantPolicy("sync_cursors_isolation", "tenant_id"),
   ],
 ).enableRLS();

@@ -1,0 +1,115 @@
+import { withTenant } from "../db/with-tenant.ts";
+import { AppError, describeError } from "../errors.ts";
+import type { SurveyDeps } from "./survey-deps.ts";
+import { surveyResponseRow } from "./survey-response-row.ts";
+import { beginSyncPass, commitSyncPage, recordSyncError } from "./sync-cursor.ts";
+import { upsertSurveyQuestions } from "./upsert-survey-questions.ts";
+import { upsertSurveyResponses } from "./upsert-survey-responses.ts";
+
+export const FAIRING_RESPONSES = "fairing:responses";
+export const FAIRING_BACKFILL = "fairing:backfill";
+/** Re-read this much before the watermark: late-visible writes and clock skew land inside it. */
+export const DEFAULT_OVERLAP_MS = 15 * 60_000;
+
+export interface SyncProgress {
+  pages: number;
+  processed: number;
+  inserted: number;
+  updated: number;
+}
+
+export interface SyncOptions {
+  /** `fairing:responses` (incremental from the watermark) or `fairing:backfill` (full history). */
+  source?: typeof FAIRING_RESPONSES | typeof FAIRING_BACKFILL;
+  overlapMs?: number;
+  /** Stop after this many pages (a backfill chunk); the pass resumes on the next call. */
+  maxPages?: number;
+  onProgress?: (progress: SyncProgress) => void | Promise<void>;
+}
+
+export type SyncOutcome = "synced" | "partial" | "credential_refused" | "connection_inactive";
+export interface SyncResult extends SyncProgress {
+  outcome: SyncOutcome;
+  tenantId: string;
+  source: string;
+  resumed: boolean;
+  cursor: string | null;
+}
+
+/**
+ * Imports a tenant's Fairing responses into `survey_responses`. Each page is upserted and the
+ * cursor advanced in one tenant transaction, so a crash after page k resumes at page k+1 with
+ * nothing lost or doubled; edited answers come back through `updated_at_min`. A refused key marks
+ * the connection through the status machine and ends the sync without retries; other failures
+ * are recorded in the sync status and rethrown for the task's retry policy.
+ */
+export async function syncFairingResponses(
+  deps: SurveyDeps,
+  tenantId: string,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
+  const key = { tenantId, source: options.source ?? FAIRING_RESPONSES };
+  const progress: SyncProgress = { pages: 0, processed: 0, inserted: 0, updated: 0 };
+  const result = (outcome: SyncOutcome, resumed: boolean, cursor: Date | null): SyncResult => ({
+    outcome,
+    tenantId,
+    source: key.source,
+    resumed,
+    cursor: cursor?.toISOString() ?? null,
+    ...progress,
+  });
+  let client: Awaited<ReturnType<SurveyDeps["fairing"]>>;
+  try {
+    client = await deps.fairing(tenantId);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "connection_inactive")
+      return result("connection_inactive", false, null);
+    throw err;
+  }
+  const pass = await withTenant(deps.db, tenantId, (tx) =>
+    beginSyncPass(tx, key, {
+      full: key.source === FAIRING_BACKFILL,
+      overlapMs: options.overlapMs ?? DEFAULT_OVERLAP_MS,
+      now: deps.now(),
+    }),
+  );
+  let cursor = pass.cursor;
+  try {
+    const questions = await client.questions();
+    await withTenant(deps.db, tenantId, (tx) => upsertSurveyQuestions(tx, tenantId, questions));
+    let url: string | null = pass.resumeUrl ?? client.responsesUrl({ updatedAtMin: pass.passFrom });
+    while (url) {
+      if (options.maxPages !== undefined && progress.pages >= options.maxPages) {
+        return result("partial", pass.resumed, cursor);
+      }
+      const page = await client.responsePage(url);
+      const rows = page.data.map((r) => surveyResponseRow(tenantId, r));
+      const maxUpdatedAt = rows.reduce<Date | null>(
+        (max, r) => (max && max >= r.sourceUpdatedAt ? max : r.sourceUpdatedAt),
+        null,
+      );
+      const counts = await withTenant(deps.db, tenantId, async (tx) => {
+        const written = await upsertSurveyResponses(tx, rows);
+        cursor = (
+          await commitSyncPage(tx, key, { next: page.next, maxUpdatedAt, rows: rows.length, counts: written })
+        ).cursor;
+        return written;
+      });
+      progress.pages++;
+      progress.processed += rows.length;
+      progress.inserted += counts.inserted;
+      progress.updated += counts.updated;
+      await options.onProgress?.({ ...progress });
+      url = page.next;
+    }
+    return result("synced", pass.resumed, cursor);
+  } catch (err) {
+    const reason = err instanceof AppError ? `${err.code}: ${err.message}` : describeError(err).message;
+    await recordSyncError(deps.db, key, reason);
+    if (err instanceof AppError && err.reauthRequired) {
+      await deps.credentialRefused(tenantId, "fairing", reason);
+      return result("credential_refused", pass.resumed, cursor);
+    }
+    throw err;
+  }
+}
