@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import { ProviderError } from "../errors.ts";
-import { timeProviderCall } from "../observability/time-provider-call.ts";
 import { networkError } from "./classify-oauth-error.ts";
 import {
   type FairingQuestion,
@@ -9,6 +8,7 @@ import {
   fairingResponsePageSchema,
   fairingWire,
 } from "./fairing-wire.ts";
+import type { ProviderHttpClient } from "./provider-http-client.ts";
 import { createRequestWindow } from "./request-window.ts";
 import { parseRetryAfter } from "./retry-after.ts";
 
@@ -17,6 +17,8 @@ const PROVIDER = "fairing";
 export interface FairingClientOptions {
   /** `FAIRING_API_URL` or the catalog's base (`https://app.fairing.co/api`). */
   baseUrl: string;
+  /** The shared provider HTTP client (deadline, one timing log line per call). */
+  http: ProviderHttpClient;
   timeoutMs?: number;
   /** Client-side pacing below the store's limit; 0 turns it off (benchmarks, simulators). */
   requestsPerMinute?: number;
@@ -96,37 +98,39 @@ export function createFairingClient(apiKey: string, options: FairingClientOption
     return resolved.toString();
   };
 
-  const once = <S extends z.ZodType>(url: string, operation: string, schema: S) =>
-    timeProviderCall<z.infer<S>>({ provider: PROVIDER, operation }, async () => {
-      let response: Response;
-      try {
-        response = await fetch(url, {
+  const once = async <S extends z.ZodType>(
+    url: string,
+    operation: string,
+    schema: S,
+  ): Promise<z.infer<S>> => {
+    let response: Response;
+    try {
+      response = await options.http.request({
+        provider: PROVIDER,
+        operation,
+        url,
+        init: {
           headers: { accept: "application/json", [fairingWire.authHeader]: fairingWire.authValue(apiKey) },
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-        });
-      } catch (err) {
-        throw networkError(PROVIDER, err);
-      }
-      const requestId = response.headers.get("x-request-id") ?? undefined;
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw classifyFairingError(response.status, response.headers.get("retry-after"));
-      }
-      const parsed = schema.safeParse(await response.json().catch(() => undefined));
-      if (!parsed.success) {
-        const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`);
-        throw new ProviderError(
-          PROVIDER,
-          "invalid_response",
-          `Unexpected Fairing page (${where.join("; ")})`,
-          {
-            retryable: false,
-            context: { status: response.status },
-          },
-        );
-      }
-      return { value: parsed.data, status: response.status, ...(requestId ? { requestId } : {}) };
-    });
+        },
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
+    } catch (err) {
+      throw networkError(PROVIDER, err);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw classifyFairingError(response.status, response.headers.get("retry-after"));
+    }
+    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) {
+      const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`);
+      throw new ProviderError(PROVIDER, "invalid_response", `Unexpected Fairing page (${where.join("; ")})`, {
+        retryable: false,
+        context: { status: response.status },
+      });
+    }
+    return parsed.data;
+  };
 
   async function get<S extends z.ZodType>(url: string, operation: string, schema: S): Promise<z.infer<S>> {
     for (let attempt = 0; ; attempt++) {

@@ -6,6 +6,7 @@ import type { UpsertCounts } from "./upsert-survey-responses.ts";
 /** A pass over the source, as stored: resumable at `resumeUrl` after a crash. */
 export interface SyncPass {
   cursor: Date | null;
+  startedAt: Date;
   passFrom: Date | null;
   resumeUrl: string | null;
   passPages: number;
@@ -45,6 +46,7 @@ export async function beginSyncPass(
       where tenant_id = ${key.tenantId} and source = ${key.source}`);
     return {
       cursor: asDate(row!.cursor),
+      startedAt: asDate(row!.pass_started_at)!,
       passFrom: asDate(row!.pass_from),
       resumeUrl: row!.resume_url,
       passPages: row!.pass_pages,
@@ -58,7 +60,15 @@ export async function beginSyncPass(
       pass_started_at = ${now}, resume_url = null, pass_max_updated_at = null, pass_pages = 0, pass_rows = 0,
       last_run_at = ${now}, updated_at = now()
     where tenant_id = ${key.tenantId} and source = ${key.source}`);
-  return { cursor, passFrom, resumeUrl: null, passPages: 0, passRows: 0, resumed: false };
+  return {
+    cursor,
+    startedAt: options.now,
+    passFrom,
+    resumeUrl: null,
+    passPages: 0,
+    passRows: 0,
+    resumed: false,
+  };
 }
 
 /**

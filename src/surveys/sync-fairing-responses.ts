@@ -1,5 +1,7 @@
 import { withTenant } from "../db/with-tenant.ts";
 import { AppError, describeError } from "../errors.ts";
+import { type FairingClientTuning, fairingClientFor } from "./fairing-client-for.ts";
+import { markCredentialRefused } from "./mark-credential-refused.ts";
 import type { SurveyDeps } from "./survey-deps.ts";
 import { surveyResponseRow } from "./survey-response-row.ts";
 import { beginSyncPass, commitSyncPage, recordSyncError } from "./sync-cursor.ts";
@@ -12,10 +14,14 @@ export const FAIRING_BACKFILL = "fairing:backfill";
 export const DEFAULT_OVERLAP_MS = 15 * 60_000;
 
 export interface SyncProgress {
+  /** This run. */
   pages: number;
   processed: number;
   inserted: number;
   updated: number;
+  /** The whole pass so far, across resumed runs and chunks. */
+  passPages: number;
+  passRows: number;
 }
 
 export interface SyncOptions {
@@ -25,6 +31,8 @@ export interface SyncOptions {
   /** Stop after this many pages (a backfill chunk); the pass resumes on the next call. */
   maxPages?: number;
   onProgress?: (progress: SyncProgress) => void | Promise<void>;
+  /** Client pacing and rate-limit bounds (benchmarks turn pacing off). */
+  client?: FairingClientTuning;
 }
 
 export type SyncOutcome = "synced" | "partial" | "credential_refused" | "connection_inactive";
@@ -33,6 +41,7 @@ export interface SyncResult extends SyncProgress {
   tenantId: string;
   source: string;
   resumed: boolean;
+  passStartedAt: string | null;
   cursor: string | null;
 }
 
@@ -49,38 +58,49 @@ export async function syncFairingResponses(
   options: SyncOptions = {},
 ): Promise<SyncResult> {
   const key = { tenantId, source: options.source ?? FAIRING_RESPONSES };
-  const progress: SyncProgress = { pages: 0, processed: 0, inserted: 0, updated: 0 };
-  const result = (outcome: SyncOutcome, resumed: boolean, cursor: Date | null): SyncResult => ({
+  const progress: SyncProgress = {
+    pages: 0,
+    processed: 0,
+    inserted: 0,
+    updated: 0,
+    passPages: 0,
+    passRows: 0,
+  };
+  let pass: Awaited<ReturnType<typeof beginSyncPass>> | undefined;
+  const result = (outcome: SyncOutcome, cursor: Date | null): SyncResult => ({
     outcome,
     tenantId,
     source: key.source,
-    resumed,
+    resumed: pass?.resumed ?? false,
+    passStartedAt: pass?.startedAt.toISOString() ?? null,
     cursor: cursor?.toISOString() ?? null,
     ...progress,
   });
-  let client: Awaited<ReturnType<SurveyDeps["fairing"]>>;
+  let client: Awaited<ReturnType<typeof fairingClientFor>>;
   try {
-    client = await deps.fairing(tenantId);
+    client = await fairingClientFor(deps, tenantId, options.client);
   } catch (err) {
     if (err instanceof AppError && err.code === "connection_inactive")
-      return result("connection_inactive", false, null);
+      return result("connection_inactive", null);
     throw err;
   }
-  const pass = await withTenant(deps.db, tenantId, (tx) =>
+  pass = await withTenant(deps.db, tenantId, (tx) =>
     beginSyncPass(tx, key, {
       full: key.source === FAIRING_BACKFILL,
       overlapMs: options.overlapMs ?? DEFAULT_OVERLAP_MS,
-      now: deps.now(),
+      now: deps.clock.now(),
     }),
   );
   let cursor = pass.cursor;
+  progress.passPages = pass.passPages;
+  progress.passRows = pass.passRows;
   try {
     const questions = await client.questions();
     await withTenant(deps.db, tenantId, (tx) => upsertSurveyQuestions(tx, tenantId, questions));
     let url: string | null = pass.resumeUrl ?? client.responsesUrl({ updatedAtMin: pass.passFrom });
     while (url) {
       if (options.maxPages !== undefined && progress.pages >= options.maxPages) {
-        return result("partial", pass.resumed, cursor);
+        return result("partial", cursor);
       }
       const page = await client.responsePage(url);
       const rows = page.data.map((r) => surveyResponseRow(tenantId, r));
@@ -99,16 +119,18 @@ export async function syncFairingResponses(
       progress.processed += rows.length;
       progress.inserted += counts.inserted;
       progress.updated += counts.updated;
+      progress.passPages++;
+      progress.passRows += rows.length;
       await options.onProgress?.({ ...progress });
       url = page.next;
     }
-    return result("synced", pass.resumed, cursor);
+    return result("synced", cursor);
   } catch (err) {
     const reason = err instanceof AppError ? `${err.code}: ${err.message}` : describeError(err).message;
     await recordSyncError(deps.db, key, reason);
     if (err instanceof AppError && err.reauthRequired) {
-      await deps.credentialRefused(tenantId, "fairing", reason);
-      return result("credential_refused", pass.resumed, cursor);
+      await markCredentialRefused(deps, { tenantId, provider: "fairing", reason });
+      return result("credential_refused", cursor);
     }
     throw err;
   }

@@ -2,22 +2,18 @@ import { sql } from "drizzle-orm";
 import { tenants } from "../../db/schema.ts";
 import { type FairingSimulator, startFairingSimulator } from "../../local/sandbox/fairing-server.ts";
 import { type Simulator, startSimulator } from "../../local/sandbox/simulator.ts";
-import type { ConnectionDeps } from "../../src/connections/connection-deps.ts";
+import { buildDeps, type Deps } from "../../src/build-deps.ts";
 import { saveConnection } from "../../src/connections/save-connection.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
 import { rowsOf } from "../../src/db/types.ts";
-import { createConnectionNotifier } from "../../src/health/connection-notifier.ts";
 import type { JobQueue } from "../../src/jobs.ts";
-import { createSurveyDeps } from "../../src/surveys/create-survey-deps.ts";
-import type { SurveyDeps } from "../../src/surveys/survey-deps.ts";
 import { createTestDb, type TestDb } from "./test-db.ts";
 
 export interface SurveyFixture {
   db: TestDb;
   fairing: FairingSimulator;
   slack: Simulator;
-  deps: SurveyDeps;
-  connections: ConnectionDeps;
+  deps: Deps;
   triggered: { taskId: string; payload: unknown; options: unknown }[];
   /** A tenant with an active Fairing connection holding `apiKey`, and a simulated store for it. */
   tenantWithStore(apiKey: string, store?: Parameters<FairingSimulator["addStore"]>[1]): Promise<string>;
@@ -31,16 +27,6 @@ export async function createSurveyFixture(options: Parameters<typeof startFairin
   const fairing = await startFairingSimulator(options);
   const slack = await startSimulator({ "POST /hooks/*": () => ({ body: "ok" }) });
   const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
-  const connections: ConnectionDeps = {
-    db: db.db,
-    keyRing,
-    env: { FAIRING_API_URL: fairing.url },
-    notifier: createConnectionNotifier({
-      db: db.db,
-      keyRing,
-      platformSlackWebhookUrl: `${slack.url}/hooks/platform`,
-    }),
-  };
   const triggered: SurveyFixture["triggered"] = [];
   const jobs: JobQueue = {
     trigger: async (taskId, payload, opts) => {
@@ -52,13 +38,17 @@ export async function createSurveyFixture(options: Parameters<typeof startFairin
       return { batchId: "batch_1", runCount: items.length };
     },
   };
-  const deps = createSurveyDeps(connections, jobs, { requestsPerMinute: 0 });
+  const deps = buildDeps({
+    db: db.db,
+    jobs,
+    keyRing,
+    env: { FAIRING_API_URL: fairing.url, ALERTS_SLACK_WEBHOOK_URL: `${slack.url}/hooks/platform` },
+  });
   const fixture: SurveyFixture = {
     db,
     fairing,
     slack,
     deps,
-    connections,
     triggered,
     async tenantWithStore(apiKey, store) {
       const [tenant] = await db.db.insert(tenants).values({ name: apiKey }).returning();
