@@ -4,6 +4,7 @@ import { routeRequest } from "../webhooks/router.ts";
 import type { CronRunner } from "./executor/cron.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
+import { handleSurveyRoutes } from "./survey-routes.ts";
 import { handleTriggerApi, type TriggerApiDeps } from "./trigger-api.ts";
 
 export interface RouteDeps extends TriggerApiDeps {
@@ -40,6 +41,7 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       if (url.pathname === "/schedules" && request.method === "GET") return json(200, deps.cron.list());
       return (
         (await handleTriggerApi(request, deps)) ??
+        (await handleSurveyRoutes(request, deps.db)) ??
         (await routeRequest(request)) ??
         json(404, { error: `Not found: ${url.pathname}` })
       );

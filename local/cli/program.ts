@@ -5,6 +5,7 @@ import { registerDoctorCommand } from "./doctor-command.ts";
 import { cliIo } from "./output.ts";
 import { registerRunsCommand } from "./runs-command.ts";
 import { registerSandboxCommand } from "./sandbox-command.ts";
+import { registerSurveysCommand } from "./surveys-command.ts";
 import { registerTaskCommand } from "./task-command.ts";
 import { registerTenantsCommand } from "./tenants-command.ts";
 import { registerWebhooksCommand } from "./webhooks-command.ts";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerRunsCommand(program);
   registerWebhooksCommand(program);
   registerSandboxCommand(program);
+  registerSurveysCommand(program);
   registerDbCommand(program);
   registerDoctorCommand(program);
   return program;

@@ -38,7 +38,9 @@ describe("Fairing sync tasks", () => {
     const a = await fx.tenantWithStore("sweep_a");
     const b = await fx.tenantWithStore("sweep_b");
     const gone = await fx.tenantWithStore("sweep_gone");
-    await fx.db.db.execute(sql`update integration_connections set status = 'expired' where tenant_id = ${gone}`);
+    await fx.db.db.execute(
+      sql`update integration_connections set status = 'expired' where tenant_id = ${gone}`,
+    );
     const slot = new Date("2026-12-04T10:07:00Z");
     expect(await sweepFairingSync(fx.deps, slot)).toEqual({ tenants: 2 });
     expect(fx.triggered.map((t) => t.payload)).toEqual(
