@@ -1,5 +1,6 @@
 import { benchCli } from "./cli.ts";
 import { benchCredentialRotation } from "./credential-rotation.ts";
+import { benchFairingSync } from "./fairing-sync.ts";
 import { benchRefreshSweep } from "./refresh-sweep.ts";
 import { benchWebhooks } from "./webhooks.ts";
 
@@ -10,6 +11,7 @@ import { benchWebhooks } from "./webhooks.ts";
 const benches: Record<string, () => Promise<string>> = {
   cli: benchCli,
   "credential-rotation": benchCredentialRotation,
+  "fairing-sync": benchFairingSync,
   "refresh-sweep": benchRefreshSweep,
   webhooks: benchWebhooks,
 };
