@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import { ProviderError } from "../errors.ts";
-import { networkError } from "./classify-oauth-error.ts";
 import {
   type FairingQuestion,
   type FairingResponse,
@@ -10,14 +9,13 @@ import {
 } from "./fairing-wire.ts";
 import type { ProviderHttpClient } from "./provider-http-client.ts";
 import { createRequestWindow } from "./request-window.ts";
-import { parseRetryAfter } from "./retry-after.ts";
 
 const PROVIDER = "fairing";
 
 export interface FairingClientOptions {
   /** `FAIRING_API_URL` or the catalog's base (`https://app.fairing.co/api`). */
   baseUrl: string;
-  /** The shared provider HTTP client (deadline, one timing log line per call). */
+  /** The shared provider HTTP client (timeout, one timing log line, error classification). */
   http: ProviderHttpClient;
   timeoutMs?: number;
   /** Client-side pacing below the store's limit; 0 turns it off (benchmarks, simulators). */
@@ -37,40 +35,11 @@ export interface FairingClient {
   questions(): Promise<FairingQuestion[]>;
 }
 
-/** Maps a non-2xx answer to the error taxonomy: a refused key needs the tenant to reconnect. */
-export function classifyFairingError(status: number, retryAfter: string | null): ProviderError {
-  const retryAfterMs = parseRetryAfter(retryAfter);
-  const context = { status };
-  const delay = retryAfterMs === undefined ? {} : { retryAfterMs };
-  if (status === 401 || status === 403) {
-    return new ProviderError(PROVIDER, "unauthorized", `Fairing refused the API key (HTTP ${status})`, {
-      retryable: false,
-      reauthRequired: true,
-      context,
-    });
-  }
-  if (status === 429)
-    return new ProviderError(PROVIDER, "rate_limited", "Fairing rate limit reached (HTTP 429)", {
-      retryable: true,
-      ...delay,
-      context,
-    });
-  if (status >= 500 || status === 408)
-    return new ProviderError(PROVIDER, "provider_unavailable", `Fairing answered HTTP ${status}`, {
-      retryable: true,
-      ...delay,
-      context,
-    });
-  return new ProviderError(PROVIDER, "provider_rejected", `Fairing rejected the request (HTTP ${status})`, {
-    retryable: false,
-    context,
-  });
-}
-
 /**
  * A Fairing REST client over `fetch` (there is no official SDK). Every page is validated with
  * zod; `next` links are followed verbatim but only on the configured origin, so the key is never
- * sent elsewhere. Rate limits: requests are paced under the store's budget, and a 429 is waited
+ * sent elsewhere. Calls go through the shared provider HTTP client (timeout, timing log, error
+ * classification). Rate limits: requests are paced under the store's budget, and a 429 is waited
  * out as told by Retry-After (or with jittered exponential backoff) up to a bound, then surfaced
  * as a retryable error carrying the delay, so the task retries later and resumes from its cursor.
  */
@@ -103,25 +72,16 @@ export function createFairingClient(apiKey: string, options: FairingClientOption
     operation: string,
     schema: S,
   ): Promise<z.infer<S>> => {
-    let response: Response;
-    try {
-      response = await options.http.request({
-        provider: PROVIDER,
-        operation,
-        url,
-        init: {
-          headers: { accept: "application/json", [fairingWire.authHeader]: fairingWire.authValue(apiKey) },
-        },
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      });
-    } catch (err) {
-      throw networkError(PROVIDER, err);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw classifyFairingError(response.status, response.headers.get("retry-after"));
-    }
-    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    // Non-2xx answers are classified by the shared client: 401 → unauthorized (reconnect),
+    // 429 → rate_limited with Retry-After, 5xx → retryable.
+    const response = await options.http.request({
+      provider: PROVIDER,
+      operation,
+      url,
+      headers: { accept: "application/json", [fairingWire.authHeader]: fairingWire.authValue(apiKey) },
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    const parsed = schema.safeParse(response.json);
     if (!parsed.success) {
       const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`);
       throw new ProviderError(PROVIDER, "invalid_response", `Unexpected Fairing page (${where.join("; ")})`, {

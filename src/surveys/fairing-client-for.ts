@@ -14,7 +14,7 @@ export async function fairingClientFor(
   tenantId: string,
   tuning: FairingClientTuning = {},
 ): Promise<FairingClient> {
-  const apiKey = await deps.credentials.accessToken(tenantId, "fairing");
+  const { token } = await deps.credentials.resolve("fairing", { tenantId });
   const { apiBaseUrl } = providerConfig("fairing", deps.env);
-  return createFairingClient(apiKey, { ...tuning, baseUrl: apiBaseUrl, http: deps.http });
+  return createFairingClient(token, { ...tuning, baseUrl: apiBaseUrl, http: deps.http });
 }
