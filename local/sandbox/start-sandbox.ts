@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type ApiKeySimulator, startApiKeySimulator } from "./api-key-server.ts";
 import { startElevenLabsSimulator } from "./elevenlabs-server.ts";
-import { startFairingSimulator } from "./fairing-server.ts";
+import { type FairingSimulator, startFairingSimulator } from "./fairing-server.ts";
 import { startLobSimulator } from "./lob-server.ts";
 import { oauthProviderEnv } from "./oauth-provider-env.ts";
 import { type OAuthSimulator, startOAuthSimulator } from "./oauth-server.ts";
@@ -25,7 +25,7 @@ export interface Sandbox {
   lob: Simulator;
   retell: Simulator;
   elevenlabs: Simulator;
-  fairing: Simulator;
+  fairing: FairingSimulator;
   /** Environment pointing providers at the simulators (`<ID>_TOKEN_URL`, `<ID>_CLIENT_ID`, …). */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -82,7 +82,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const lob = await startLobSimulator([SANDBOX_TEST_KEYS.lob!]);
   const retell = await startRetellSimulator([SANDBOX_TEST_KEYS.retell!]);
   const elevenlabs = await startElevenLabsSimulator([SANDBOX_TEST_KEYS.elevenlabs!]);
-  const fairing = await startFairingSimulator([SANDBOX_TEST_KEYS.fairing!]);
+  // A Fairing store of 500 deterministic responses over the last weeks, for the sandbox test key.
+  const fairing = await startFairingSimulator();
+  fairing.addStore(SANDBOX_TEST_KEYS.fairing!, { count: 500, spacingMs: 3_600_000 });
   const plaidSigner = await createPlaidSigner();
   const plaid = await startPlaidSimulator(plaidSigner);
   const paypal = await startPayPalSimulator();
