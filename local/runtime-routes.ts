@@ -1,5 +1,6 @@
 import type { DatabaseKind } from "../src/db/types.ts";
-import { httpStatusFor } from "../src/errors.ts";
+import { errorResponse } from "../src/ingress/json-response.ts";
+import { logger } from "../src/observability/logger.ts";
 import { routeRequest } from "../webhooks/router.ts";
 import type { CronRunner } from "./executor/cron.ts";
 import type { Executor } from "./executor/executor.ts";
@@ -46,8 +47,12 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
         json(404, { error: `Not found: ${url.pathname}` })
       );
     } catch (err) {
-      const status = httpStatusFor(err);
-      return json(status, { error: err instanceof Error ? err.message : String(err) });
+      // A malformed %-escape in a path segment is the client's mistake, not ours.
+      if (err instanceof URIError)
+        return json(400, { error: "Malformed percent-escape in the request path" });
+      const response = errorResponse(err);
+      if (response.status >= 500) logger.error("request failed", { path: url.pathname, err });
+      return response;
     }
   };
 }
