@@ -18,7 +18,7 @@ export interface RuntimeProcess {
  */
 export async function startRuntimeProcess(
   env: Record<string, string | undefined> = {},
-  timeoutMs = 60_000,
+  timeoutMs = 150_000,
 ): Promise<RuntimeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "switchboard-runtime-"));
   const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
