@@ -2,12 +2,18 @@ import { existsSync } from "node:fs";
 import { checkStartupConfig } from "../src/check-startup-config.ts";
 import { formatError } from "../src/format-error.ts";
 import { logger } from "../src/observability/logger.ts";
+import { startRefusal } from "./preflight.ts";
 import { startRuntime } from "./runtime.ts";
 
 // `npm start`: the offline runtime. .env is optional; real environment variables win. An empty
 // SWITCHBOARD_LOCAL= (as in .env.example) still means local: only an explicit 0 turns it off.
 if (existsSync(".env")) process.loadEnvFile(".env");
 if (!process.env.SWITCHBOARD_LOCAL?.trim()) process.env.SWITCHBOARD_LOCAL = "1";
+const refusal = startRefusal();
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(1);
+}
 
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {

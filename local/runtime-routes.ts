@@ -2,23 +2,53 @@ import type { DatabaseKind } from "../src/db/types.ts";
 import { errorResponse } from "../src/ingress/json-response.ts";
 import { logger } from "../src/observability/logger.ts";
 import { routeRequest } from "../webhooks/router.ts";
-import type { CronRunner } from "./executor/cron.ts";
+import type { Authorizer } from "./api/authorize.ts";
+import { handleRunApi } from "./api/run-api.ts";
+import { handleSchedulesApi, type SchedulesApiDeps } from "./api/schedules-api.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
 import { handleSurveyRoutes } from "./survey-routes.ts";
-import { handleTriggerApi, type TriggerApiDeps } from "./trigger-api.ts";
+import { handleTriggerApi } from "./trigger-api.ts";
 
-export interface RouteDeps extends TriggerApiDeps {
+export interface RouteDeps extends SchedulesApiDeps {
   databaseKind: DatabaseKind;
   sandbox: boolean;
-  cron: CronRunner;
   executor: Executor;
+  /** Who may use the API: the runtime's key (the SDK's bearer), plus any seam added later. */
+  authorize: Authorizer;
 }
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
 
-/** The local runtime's HTTP surface: health, runs, schedules, the trigger API and the webhook router. */
+/** Paths that expose runs, payloads or schedules, or start work: they need the runtime's key. */
+const PROTECTED = /^\/(api\/|realtime\/|runs(\/|$)|schedules(\/|$))/;
+
+const LIST_PARAMS = new Set(["taskId", "status", "limit"]);
+const STATUSES = new Set(["queued", "running", "completed", "failed", "interrupted", "canceled", "expired"]);
+
+/** `GET /runs` (the developer's view and the CLI's): query parameters checked, 400 otherwise. */
+async function listLocalRuns(url: URL, deps: RouteDeps): Promise<Response> {
+  for (const name of url.searchParams.keys()) {
+    if (!LIST_PARAMS.has(name)) return json(400, { error: `Unknown query parameter ${name}` });
+  }
+  const status = url.searchParams.get("status") ?? undefined;
+  if (status !== undefined && !STATUSES.has(status)) {
+    return json(400, { error: `status must be one of ${[...STATUSES].join(", ")}` });
+  }
+  const limitText = url.searchParams.get("limit");
+  const limit = limitText === null ? 100 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000)
+    return json(400, { error: "limit must be 1-1000" });
+  const rows = await deps.executor.store.list({
+    taskId: url.searchParams.get("taskId") ?? undefined,
+    status,
+    limit,
+  });
+  return json(200, rows.map(runView));
+}
+
+/** The local runtime's HTTP surface: health, runs, schedules, the SDK's API and the webhook router. */
 export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url);
@@ -26,23 +56,23 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       if (url.pathname === "/healthz") {
         return json(200, { status: "ok", database: deps.databaseKind, sandbox: deps.sandbox });
       }
-      if (url.pathname === "/runs" && request.method === "GET") {
-        const rows = await deps.executor.store.list({
-          taskId: url.searchParams.get("taskId") ?? undefined,
-          status: url.searchParams.get("status") ?? undefined,
-          limit: Math.min(Number(url.searchParams.get("limit") ?? 100) || 100, 1_000),
+      if (PROTECTED.test(url.pathname) && !(await deps.authorize(request))) {
+        return json(401, {
+          error: "Invalid API key: send Authorization: Bearer <TRIGGER_SECRET_KEY> with the runtime's key",
         });
-        return json(200, rows.map(runView));
       }
+      if (url.pathname === "/runs" && request.method === "GET") return await listLocalRuns(url, deps);
       const runMatch = url.pathname.match(/^\/runs\/([^/]+)$/);
       if (runMatch && request.method === "GET") {
         const row = await deps.executor.store.get(decodeURIComponent(runMatch[1]!));
-        return row ? json(200, runView(row)) : json(404, { error: `No run ${runMatch[1]}` });
+        return row ? json(200, runView(row)) : json(404, { error: "No such run" });
       }
       if (url.pathname === "/schedules" && request.method === "GET") return json(200, deps.cron.list());
       return (
         (await handleTriggerApi(request, deps)) ??
         (await handleSurveyRoutes(request, deps.db)) ??
+        (await handleRunApi(request, deps)) ??
+        (await handleSchedulesApi(request, deps)) ??
         (await routeRequest(request)) ??
         json(404, { error: `Not found: ${url.pathname}` })
       );

@@ -11,9 +11,11 @@ import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts
 import { createTriggerHttpJobQueue } from "../src/ingress/trigger-http-job-queue.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
+import { bearerKey } from "./api/authorize.ts";
 import { handleCliRequest } from "./cli-endpoint.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
+import { executorDefaults } from "./executor/project-config.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { localDeps } from "./local-deps.ts";
 import { migrateLocalRuntime } from "./migrate-local-runtime.ts";
@@ -44,6 +46,8 @@ export interface RuntimeOptions {
    * (default: unless scoped, as the CLI's own short-lived runtime is).
    */
   advertise?: boolean;
+  /** How long a claimed run is held without renewal before the reaper takes it back (default 60 s). */
+  leaseMs?: number;
 }
 
 export interface Runtime {
@@ -66,8 +70,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const useSandbox = options.sandbox ?? shouldUseSandbox();
   const sandbox = useSandbox ? await startSandbox() : undefined;
   if (sandbox) {
-    logger.warn("SANDBOX MODE: no provider credentials are configured, so providers are local simulators", {
-      simulators: sandbox.env,
+    // Only where the simulators listen: the environment also holds their per-start signing keys.
+    logger.warn("SANDBOX MODE: providers are local simulators (SWITCHBOARD_SANDBOX=0 turns this off)", {
+      simulators: Object.fromEntries(Object.entries(sandbox.env).filter(([name]) => name.endsWith("_URL"))),
     });
     for (const [name, value] of Object.entries(sandbox.env)) process.env[name] ??= value;
   }
@@ -86,6 +91,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       catalog,
       maxConcurrency: options.maxConcurrency ?? 10,
       ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      defaults: executorDefaults(),
     });
     const cron = new CronRunner(db.db, catalog, executor);
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
@@ -96,7 +103,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       catalog,
       executor,
       cron,
-      secretKey,
+      authorize: bearerKey(secretKey),
       databaseKind: db.kind,
       sandbox: Boolean(sandbox),
     });
@@ -130,7 +137,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const requeued = options.scope ? 0 : await executor.store.requeueAbandoned();
     if (requeued > 0) logger.warn("re-queued runs interrupted by the last shutdown", { count: requeued });
     executor.start();
-    if (options.cron !== false) cron.start();
+    if (options.cron !== false) await cron.start();
     logger.info("local runtime ready", { url, database: db.kind, tasks: catalog.list().map((t) => t.id) });
     self = {
       url,

@@ -10,7 +10,7 @@ let db: TestDb;
 let runtime: Runtime;
 
 async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${path}`);
+  const response = await fetch(`${runtime.url}${path}`, { headers: { authorization: `Bearer ${SECRET}` } });
   return { status: response.status, body: (await response.json()) as T };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   check,
   index,
   integer,
@@ -22,7 +23,15 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
-export const runStatuses = ["queued", "running", "completed", "failed", "interrupted"] as const;
+export const runStatuses = [
+  "queued",
+  "running",
+  "completed",
+  "failed",
+  "interrupted",
+  "canceled",
+  "expired",
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 /** Runs of the local runtime (Trigger.dev keeps its own in production). Not tenant-owned. */
@@ -45,6 +54,17 @@ export const taskRuns = pgTable(
     concurrencyKey: text("concurrency_key"),
     queue: text("queue"),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /** Trigger.dev priority: seconds this run jumps ahead of runs queued at the same time. */
+    priority: integer("priority").notNull().default(0),
+    /** The machine preset asked for (the local runtime has one machine; ctx reports the preset). */
+    machine: text("machine"),
+    /** The `ttl` option as given, and when a still-queued run expires. */
+    ttl: text("ttl"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** Set while a run waits for its `delay` (status DELAYED through the run API). */
+    delayedUntil: timestamp("delayed_until", { withTimezone: true }),
+    /** The imperative schedule (`task_schedules`) that started this run. */
+    scheduleId: text("schedule_id"),
     parentRunId: text("parent_run_id"),
     batchId: text("batch_id"),
     batchIndex: integer("batch_index"),
@@ -62,9 +82,11 @@ export const taskRuns = pgTable(
     uniqueIndex("task_runs_batch_item_uq").on(t.batchId, t.batchIndex),
     index("task_runs_due_idx").on(t.runAt).where(sql`${t.status} = 'queued'`),
     index("task_runs_task_status_idx").on(t.taskId, t.status, t.createdAt),
+    index("task_runs_created_idx").on(t.createdAt, t.id),
+    index("task_runs_lease_idx").on(t.leaseUntil).where(sql`${t.status} = 'running'`),
     check(
       "task_runs_status_ck",
-      sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'interrupted')`,
+      sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'interrupted', 'canceled', 'expired')`,
     ),
   ],
 );
@@ -72,6 +94,8 @@ export const taskRuns = pgTable(
 export const taskBatches = pgTable("task_batches", {
   id: text("id").primaryKey(),
   runCount: integer("run_count").notNull(),
+  /** Items received so far (deduplicated ones included); the batch is sealed at `run_count`. */
+  itemsReceived: integer("items_received").notNull().default(0),
   idempotencyKey: text("idempotency_key").unique(),
   parentRunId: text("parent_run_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -88,3 +112,16 @@ export const scheduleTicks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
 );
+
+/** Imperative schedules (`schedules.create`); declarative ones live in the task manifests. */
+export const taskSchedules = pgTable("task_schedules", {
+  id: text("id").primaryKey(),
+  taskId: text("task_id").notNull(),
+  cron: text("cron").notNull(),
+  timezone: text("timezone").notNull().default("UTC"),
+  externalId: text("external_id"),
+  deduplicationKey: text("deduplication_key").notNull().unique(),
+  window: text("window"),
+  active: boolean("active").notNull().default(true),
+  ...timestamps,
+});

@@ -9,9 +9,10 @@ import {
 import type { Db } from "../../src/db/types.ts";
 import { describeError, ValidationError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
+import { PersistedRunMetadata } from "./persisted-run-metadata.ts";
 import { runInRunContext } from "./run-context.ts";
 import { newId, type RunRow, RunStore } from "./run-store.ts";
-import { isScheduledTask, schedulePayload } from "./schedule-payload.ts";
+import { declarativeSchedule, isScheduledTask, schedulePayload } from "./schedule-payload.ts";
 import type { LoadedTask, TaskCatalog } from "./task-catalog.ts";
 import { buildTaskRunContext } from "./task-run-context.ts";
 
@@ -27,6 +28,10 @@ export interface ExecutorOptions {
    * children, never other processes' queued work). Claimed children join the scope.
    */
   scope?: Set<string>;
+  /** Retry policy and maxDuration (seconds) of tasks that set none: `trigger.config.ts`. */
+  defaults?: { retry?: RetryOptions | undefined; maxDuration?: number | undefined };
+  /** How often the reaper looks for expired leases and ttls (default: a third of the lease). */
+  reapMs?: number;
 }
 
 interface InFlight {
@@ -35,13 +40,8 @@ interface InFlight {
   done: Promise<void>;
 }
 
-const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 3,
-  minTimeoutInMs: 1_000,
-  maxTimeoutInMs: 30_000,
-  factor: 2,
-  randomize: true,
-};
+/** Trigger.dev's own default when neither the task nor trigger.config.ts sets one. */
+const PLATFORM_MAX_ATTEMPTS = 3;
 
 function jsonSafe(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
@@ -60,6 +60,9 @@ export class Executor extends EventEmitter {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queueCounts = new Map<string, number>();
   private readonly interrupted = new Set<string>();
+  private readonly canceled = new Set<string>();
+  private reaper: NodeJS.Timeout | undefined;
+  private reaping: Promise<void> | undefined;
   private readonly maxConcurrency: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -86,7 +89,75 @@ export class Executor extends EventEmitter {
       });
     }, this.leaseMs / 3);
     this.heartbeat.unref();
+    this.reaper = setInterval(
+      () => {
+        this.reaping ??= this.reap()
+          .then(() => undefined)
+          .catch((err) => logger.warn("run reaper failed", { err }))
+          .finally(() => {
+            this.reaping = undefined;
+          });
+      },
+      this.options.reapMs ?? Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
+    this.reaper.unref();
     this.wake();
+  }
+
+  /** The retry policy a run of `task` follows: the task's own, else trigger.config.ts's default. */
+  retryOf(task: LoadedTask | undefined): RetryOptions {
+    return { ...this.options.defaults?.retry, ...task?.manifest.retry };
+  }
+
+  private maxAttemptsOf(row: RunRow, task: LoadedTask | undefined): number {
+    return row.maxAttempts ?? this.retryOf(task).maxAttempts ?? PLATFORM_MAX_ATTEMPTS;
+  }
+
+  /**
+   * One pass of the reaper: queued runs past their ttl expire; running runs whose lease expired
+   * (their executor was killed or lost its database) go back to the queue, or fail when they
+   * used their attempts. Runs while the runtime is up: no restart needed.
+   */
+  async reap(): Promise<{ expired: number; requeued: number; failed: number }> {
+    const expired = (await this.store.expireQueued()).length;
+    let requeued = 0;
+    let failed = 0;
+    for (const row of await this.store.leaseExpired()) {
+      if (this.options.scope && !this.options.scope.has(row.id)) continue;
+      const task = this.options.catalog.get(row.taskId);
+      const exhausted = row.attempts >= this.maxAttemptsOf(row, task);
+      const error = {
+        name: "LeaseExpired",
+        message: `The executor running attempt ${row.attempts} stopped renewing its lease (killed or disconnected)`,
+      };
+      if (!(await this.store.reap(row, exhausted ? "failed" : "queued", error))) continue;
+      if (exhausted) {
+        failed++;
+        this.emit("settled", { id: row.id, status: "failed" });
+      } else requeued++;
+      logger.warn(
+        exhausted ? "run failed: lease expired on its last attempt" : "run re-queued: lease expired",
+        {
+          runId: row.id,
+          taskId: row.taskId,
+          attempt: row.attempts,
+        },
+      );
+    }
+    if (requeued > 0) this.wake();
+    return { expired, requeued, failed };
+  }
+
+  /** Cancels a run: a queued one never starts, a running one here is aborted. */
+  async cancel(runId: string): Promise<RunRow | undefined> {
+    const row = await this.store.cancel(runId);
+    const flight = this.inFlight.get(runId);
+    if (row && flight) {
+      this.canceled.add(runId);
+      flight.controller.abort(new Error("run canceled"));
+    }
+    if (row) this.emit("settled", { id: runId, status: "canceled" });
+    return row;
   }
 
   /** Looks for due runs now (after a trigger) instead of at the next poll. */
@@ -117,7 +188,9 @@ export class Executor extends EventEmitter {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
+    clearInterval(this.reaper);
     await this.dispatching;
+    await this.reaping;
     const pending = [...this.inFlight.values()].map((f) => f.done);
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
     if ((await Promise.race([Promise.all(pending), grace])) === "timeout") {
@@ -177,8 +250,8 @@ export class Executor extends EventEmitter {
       await this.settle(row, "failed", { error: { message: `Unknown task "${row.taskId}"` } });
       return;
     }
-    const retry: RetryOptions = { ...DEFAULT_RETRY, ...task.manifest.retry };
-    const maxAttempts = row.maxAttempts ?? retry.maxAttempts ?? 3;
+    const retry = this.retryOf(task);
+    const maxAttempts = this.maxAttemptsOf(row, task);
     const ctx = buildTaskRunContext(row, task, maxAttempts);
     let payload: unknown;
     try {
@@ -187,12 +260,28 @@ export class Executor extends EventEmitter {
       await this.settle(row, "failed", { error: describeError(err) });
       return;
     }
-    const maxDurationMs = (task.manifest.maxDuration ?? 900) * 1000;
-    const deadline = setTimeout(() => controller.abort(new Error("maxDuration exceeded")), maxDurationMs);
+    const maxDurationSeconds = task.manifest.maxDuration ?? this.options.defaults?.maxDuration;
+    const deadline =
+      maxDurationSeconds === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new Error("maxDuration exceeded")), maxDurationSeconds * 1000);
     log.info("run attempt started");
-    const result = await runInRunContext(ctx, () => task.run(payload, { ctx, signal: controller.signal }));
+    const metadata = new PersistedRunMetadata(
+      (row.metadata ?? undefined) as Record<string, never> | undefined,
+      (current) => this.store.saveMetadata(row.id, this.owner, current),
+    );
+    const result = await runInRunContext(
+      ctx,
+      () => task.run(payload, { ctx, signal: controller.signal }),
+      metadata,
+    );
     clearTimeout(deadline);
+    await metadata.flush();
     if (this.interrupted.has(row.id)) return; // shut down mid-run: re-queued on the next start
+    if (this.canceled.delete(row.id)) {
+      log.info("run canceled while executing");
+      return;
+    }
     if (result.ok) {
       log.info("run completed");
       await this.settle(row, "completed", { output: jsonSafe(result.value), metadata: result.metadata });
@@ -231,7 +320,7 @@ export class Executor extends EventEmitter {
       payload === undefined ||
       payload === null ||
       (typeof payload === "object" && Object.keys(payload as object).length === 0);
-    if (isScheduledTask(task) && empty) payload = schedulePayload(task, new Date());
+    if (isScheduledTask(task) && empty) payload = schedulePayload(declarativeSchedule(task), new Date());
     if (!task.parsePayload) return payload;
     try {
       return await task.parsePayload(payload);
@@ -285,12 +374,12 @@ export class Executor extends EventEmitter {
     if (status !== "queued") this.emit("settled", { id: row.id, status });
   }
 
-  /** Resolves when the run reaches `completed` or `failed` (the CLI and tests wait on this). */
+  /** Resolves when the run finishes (completed, failed, canceled or expired; the CLI and tests wait on this). */
   async waitFor(runId: string, timeoutMs = 60_000): Promise<RunRow> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const row = await this.store.get(runId);
-      if (row && (row.status === "completed" || row.status === "failed")) return row;
+      if (row && ["completed", "failed", "canceled", "expired"].includes(row.status)) return row;
       if (Date.now() > deadline) throw new Error(`Run ${runId} did not finish within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);

@@ -57,18 +57,15 @@ export type RunScopeResult<T> =
 export async function runInRunContext<T>(
   ctx: TaskRunContext,
   fn: () => Promise<T>,
+  metadata: TestRunMetadataManager = new TestRunMetadataManager(),
 ): Promise<RunScopeResult<T>> {
   installRunContext();
-  const scope: RunScope = {
-    ctx,
-    metadata: new TestRunMetadataManager(),
-    locals: new StandardLocalsManager(),
-  };
-  const metadata = () => scope.metadata.current() as Record<string, unknown> | undefined;
+  const scope: RunScope = { ctx, metadata, locals: new StandardLocalsManager() };
+  const current = () => scope.metadata.current() as Record<string, unknown> | undefined;
   try {
     const value = await storage.run(scope, fn);
-    return { ok: true, value, metadata: metadata() };
+    return { ok: true, value, metadata: current() };
   } catch (error) {
-    return { ok: false, error, metadata: metadata() };
+    return { ok: false, error, metadata: current() };
   }
 }

@@ -19,6 +19,13 @@ export interface NewRun {
   parentRunId?: string | undefined;
   batchId?: string | undefined;
   batchIndex?: number | undefined;
+  priority?: number | undefined;
+  machine?: string | undefined;
+  /** The `ttl` option as given, and its length: a run still queued that long after it is due expires. */
+  ttl?: string | undefined;
+  ttlMs?: number | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  scheduleId?: string | undefined;
 }
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -30,6 +37,35 @@ export function newId(prefix: string): string {
 }
 
 const DEFAULT_KEY_TTL_MS = 30 * 24 * 3600 * 1000;
+
+type RunColumns = ReturnType<typeof columnsOf>;
+
+/** A new run as `task_runs` columns (snake case, for `jsonb_to_recordset`). */
+function columnsOf(run: NewRun) {
+  const runAt = run.runAt ?? new Date();
+  const delayed = run.runAt !== undefined && run.runAt.getTime() > Date.now();
+  return {
+    task_id: run.taskId,
+    payload: run.payload ?? null,
+    payload_type: run.payloadType,
+    idempotency_key: run.idempotencyKey ?? null,
+    concurrency_key: run.concurrencyKey ?? null,
+    queue: run.queue ?? null,
+    tags: run.tags ?? [],
+    max_attempts: run.maxAttempts ?? null,
+    run_at: runAt.toISOString(),
+    parent_run_id: run.parentRunId ?? null,
+    batch_id: run.batchId ?? null,
+    batch_index: run.batchIndex ?? null,
+    priority: Math.round(run.priority ?? 0),
+    machine: run.machine ?? null,
+    ttl: run.ttl ?? null,
+    expires_at: run.ttlMs === undefined ? null : new Date(runAt.getTime() + run.ttlMs).toISOString(),
+    delayed_until: delayed ? runAt.toISOString() : null,
+    metadata: run.metadata ?? null,
+    schedule_id: run.scheduleId ?? null,
+  };
+}
 
 /** The local runtime's run records (`task_runs`). Trigger.dev keeps its own in production. */
 export class RunStore {
@@ -45,17 +81,9 @@ export class RunStore {
       const expires = run.idempotencyKey
         ? new Date(Date.now() + (run.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS))
         : undefined;
-      const inserted = rowsOf<{ id: string }>(
-        await this.db.execute(sql`insert into task_runs (id, task_id, payload, payload_type, idempotency_key,
-            idempotency_key_expires_at, concurrency_key, queue, tags, max_attempts, run_at, parent_run_id,
-            batch_id, batch_index)
-          values (${id}, ${run.taskId}, ${run.payload ?? null}, ${run.payloadType}, ${run.idempotencyKey ?? null},
-            ${expires?.toISOString() ?? null}, ${run.concurrencyKey ?? null}, ${run.queue ?? null},
-            ${`{${(run.tags ?? []).map((t) => JSON.stringify(t)).join(",")}}`}::text[],
-            ${run.maxAttempts ?? null}, ${(run.runAt ?? new Date()).toISOString()}, ${run.parentRunId ?? null},
-            ${run.batchId ?? null}, ${run.batchIndex ?? null})
-          on conflict do nothing returning id`),
-      );
+      const inserted = await this.insertRows([
+        { ...columnsOf(run), id, idempotency_key_expires_at: expires?.toISOString() ?? null },
+      ]);
       if (inserted[0]) return { id: inserted[0].id, isCached: false };
       const existing = await this.findLive(run);
       if (!existing) continue; // the holder failed or vanished between the two statements
@@ -78,44 +106,38 @@ export class RunStore {
   async createMany(runs: NewRun[]): Promise<{ id: string; isCached: boolean }[]> {
     if (runs.length === 0) return [];
     const rows = runs.map((run) => ({
+      ...columnsOf(run),
       id: newId("run"),
-      task_id: run.taskId,
-      payload: run.payload ?? null,
-      payload_type: run.payloadType,
-      idempotency_key: run.idempotencyKey ?? null,
       idempotency_key_expires_at: run.idempotencyKey
         ? new Date(Date.now() + (run.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS)).toISOString()
         : null,
-      concurrency_key: run.concurrencyKey ?? null,
-      queue: run.queue ?? null,
-      tags: run.tags ?? [],
-      max_attempts: run.maxAttempts ?? null,
-      run_at: (run.runAt ?? new Date()).toISOString(),
-      parent_run_id: run.parentRunId ?? null,
-      batch_id: run.batchId ?? null,
-      batch_index: run.batchIndex ?? null,
     }));
-    const inserted = new Set(
-      rowsOf<{ id: string }>(
-        await this.db.execute(sql`insert into task_runs (id, task_id, payload, payload_type, idempotency_key,
-            idempotency_key_expires_at, concurrency_key, queue, tags, max_attempts, run_at, parent_run_id,
-            batch_id, batch_index)
-          select id, task_id, payload, payload_type, idempotency_key, idempotency_key_expires_at,
-            concurrency_key, queue, array(select jsonb_array_elements_text(tags)), max_attempts, run_at,
-            parent_run_id, batch_id, batch_index
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, task_id text, payload text,
-            payload_type text, idempotency_key text, idempotency_key_expires_at timestamptz,
-            concurrency_key text, queue text, tags jsonb, max_attempts int, run_at timestamptz,
-            parent_run_id text, batch_id text, batch_index int)
-          on conflict do nothing returning id`),
-      ).map((r) => r.id),
-    );
+    const inserted = new Set((await this.insertRows(rows)).map((r) => r.id));
     const results: { id: string; isCached: boolean }[] = [];
     for (const [index, row] of rows.entries()) {
       if (inserted.has(row.id)) results.push({ id: row.id, isCached: false });
       else results.push(await this.create(runs[index]!)); // rare: resolve the duplicate one by one
     }
     return results;
+  }
+
+  /** One statement for any number of rows; rows whose key or batch index is taken are skipped. */
+  private async insertRows(rows: (RunColumns & { id: string; idempotency_key_expires_at: string | null })[]) {
+    return rowsOf<{ id: string }>(
+      await this.db.execute(sql`insert into task_runs (id, task_id, payload, payload_type, idempotency_key,
+          idempotency_key_expires_at, concurrency_key, queue, tags, max_attempts, run_at, parent_run_id,
+          batch_id, batch_index, priority, machine, ttl, expires_at, delayed_until, metadata, schedule_id)
+        select id, task_id, payload, payload_type, idempotency_key, idempotency_key_expires_at,
+          concurrency_key, queue, array(select jsonb_array_elements_text(tags)), max_attempts, run_at,
+          parent_run_id, batch_id, batch_index, priority, machine, ttl, expires_at, delayed_until, metadata,
+          schedule_id
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, task_id text, payload text,
+          payload_type text, idempotency_key text, idempotency_key_expires_at timestamptz,
+          concurrency_key text, queue text, tags jsonb, max_attempts int, run_at timestamptz,
+          parent_run_id text, batch_id text, batch_index int, priority int, machine text, ttl text,
+          expires_at timestamptz, delayed_until timestamptz, metadata jsonb, schedule_id text)
+        on conflict do nothing returning id`),
+    );
   }
 
   private async findLive(run: NewRun): Promise<RunRow | undefined> {
@@ -146,20 +168,24 @@ export class RunStore {
    */
   async due(limit: number, scope?: ReadonlySet<string>): Promise<RunRow[]> {
     const ids = scope ? `{${[...scope].join(",")}}` : undefined;
-    return this.db
-      .select()
-      .from(taskRuns)
-      .where(
-        and(
-          eq(taskRuns.status, "queued"),
-          sql`${taskRuns.runAt} <= now()`,
-          ids
-            ? sql`(${taskRuns.id} = any(${ids}::text[]) or ${taskRuns.parentRunId} = any(${ids}::text[]))`
-            : undefined,
-        ),
-      )
-      .orderBy(taskRuns.runAt, taskRuns.createdAt)
-      .limit(limit);
+    return (
+      this.db
+        .select()
+        .from(taskRuns)
+        .where(
+          and(
+            eq(taskRuns.status, "queued"),
+            sql`${taskRuns.runAt} <= now()`,
+            sql`(${taskRuns.expiresAt} is null or ${taskRuns.expiresAt} > now())`,
+            ids
+              ? sql`(${taskRuns.id} = any(${ids}::text[]) or ${taskRuns.parentRunId} = any(${ids}::text[]))`
+              : undefined,
+          ),
+        )
+        // Priority N runs as if it had been queued N seconds earlier, as on Trigger.dev.
+        .orderBy(sql`${taskRuns.runAt} - make_interval(secs => ${taskRuns.priority})`, taskRuns.createdAt)
+        .limit(limit)
+    );
   }
 
   /** Compare-and-set from queued to running: exactly one executor wins a run. */
@@ -174,7 +200,13 @@ export class RunStore {
         startedAt: sql`coalesce(${taskRuns.startedAt}, now())`,
         updatedAt: new Date(),
       })
-      .where(and(eq(taskRuns.id, id), eq(taskRuns.status, "queued")))
+      .where(
+        and(
+          eq(taskRuns.id, id),
+          eq(taskRuns.status, "queued"),
+          sql`(${taskRuns.expiresAt} is null or ${taskRuns.expiresAt} > now())`,
+        ),
+      )
       .returning();
     return row;
   }
@@ -224,6 +256,92 @@ export class RunStore {
         where status = 'interrupted' or (status = 'running' and lease_until < now()) returning id`),
     );
     return rows.length;
+  }
+
+  /** Cancels a run that has not finished; returns it, or undefined when it had already finished. */
+  async cancel(id: string): Promise<RunRow | undefined> {
+    const [row] = await this.db
+      .update(taskRuns)
+      .set({
+        status: "canceled",
+        completedAt: new Date(),
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(taskRuns.id, id), sql`${taskRuns.status} in ('queued', 'running', 'interrupted')`))
+      .returning();
+    return row;
+  }
+
+  /** Moves a delayed run (queued, never attempted, still waiting) to a new time. */
+  async reschedule(id: string, runAt: Date): Promise<RunRow | undefined> {
+    const [row] = await this.db
+      .update(taskRuns)
+      .set({ runAt, delayedUntil: runAt, updatedAt: new Date() })
+      .where(
+        and(
+          eq(taskRuns.id, id),
+          eq(taskRuns.status, "queued"),
+          eq(taskRuns.attempts, 0),
+          sql`${taskRuns.delayedUntil} > now()`,
+        ),
+      )
+      .returning();
+    return row;
+  }
+
+  /** Queued runs whose `ttl` passed before they started become `expired`. Returns their ids. */
+  async expireQueued(): Promise<string[]> {
+    return rowsOf<{ id: string }>(
+      await this.db.execute(sql`update task_runs set status = 'expired', completed_at = now(), updated_at = now(),
+          error = jsonb_build_object('name', 'Expired', 'message', 'The run expired: its ttl (' || ttl || ') passed before it started')
+        where status = 'queued' and expires_at <= now() returning id`),
+    ).map((r) => r.id);
+  }
+
+  /** Running runs whose lease expired (their executor died or lost the database). */
+  async leaseExpired(limit = 100): Promise<RunRow[]> {
+    return this.db
+      .select()
+      .from(taskRuns)
+      .where(and(eq(taskRuns.status, "running"), sql`${taskRuns.leaseUntil} < now()`))
+      .limit(limit);
+  }
+
+  /**
+   * Takes back a run whose lease expired: to the queue, or `failed` when it used its attempts.
+   * Compare-and-set on the expired lease, so a run whose executor renewed in time is left alone.
+   */
+  async reap(row: RunRow, outcome: "queued" | "failed", error: unknown): Promise<boolean> {
+    const updated = await this.db
+      .update(taskRuns)
+      .set({
+        status: outcome,
+        error,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: new Date(),
+        ...(outcome === "queued" ? { runAt: new Date() } : { completedAt: new Date() }),
+      })
+      .where(
+        and(
+          eq(taskRuns.id, row.id),
+          eq(taskRuns.status, "running"),
+          sql`${taskRuns.leaseUntil} < now()`,
+          row.leaseOwner ? eq(taskRuns.leaseOwner, row.leaseOwner) : undefined,
+        ),
+      )
+      .returning({ id: taskRuns.id });
+    return updated.length > 0;
+  }
+
+  /** Saves the metadata a running run set, so `runs.retrieve` shows it while it runs. */
+  async saveMetadata(id: string, owner: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.db
+      .update(taskRuns)
+      .set({ metadata, updatedAt: new Date() })
+      .where(and(eq(taskRuns.id, id), eq(taskRuns.leaseOwner, owner)));
   }
 
   async get(id: string): Promise<RunRow | undefined> {

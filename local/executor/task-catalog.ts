@@ -20,6 +20,8 @@ export interface TaskCatalog {
   list(): LoadedTask[];
   /** The concurrency limit of a queue declared with `queue()` or on a task. */
   queueLimit(name: string): number | undefined;
+  /** Whether a queue of this name is declared (`queue()`, a task's queue, or a task's default queue). */
+  hasQueue(name: string): boolean;
 }
 
 let catalog: StandardResourceCatalog | undefined;
@@ -82,5 +84,8 @@ export async function loadTaskCatalog(dirs: readonly string[] = ["trigger"]): Pr
     list: () => [...ids].sort().map((id) => get(id)!),
     queueLimit: (name) =>
       current.listQueueManifests().find((q) => q.name === name)?.concurrencyLimit ?? undefined,
+    hasQueue: (name) =>
+      current.listQueueManifests().some((q) => q.name === name) ||
+      [...ids].some((id) => name === `task/${id}` || get(id)?.manifest.queue?.name === name),
   };
 }

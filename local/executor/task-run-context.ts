@@ -20,9 +20,10 @@ export function buildTaskRunContext(row: RunRow, task: LoadedTask, maxAttempts: 
       durationMs: 0,
       costInCents: 0,
       baseCostInCents: 0,
-      priority: 0,
+      priority: row.priority,
     },
-    machine: { name: "local", cpu: 1, memory: 1, centsPerMs: 0 },
+    // One local machine; the preset asked for is reported, as the platform would run it.
+    machine: { name: row.machine ?? "small-1x", cpu: 1, memory: 1, centsPerMs: 0 },
     queue: { name: row.queue ?? task.manifest.queue?.name ?? `task/${task.id}`, id: "local-queue" },
     environment: { id: "local", slug: "local", type: "DEVELOPMENT" },
     organization: { id: "local", slug: "local", name: "Local" },

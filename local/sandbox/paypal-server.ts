@@ -21,7 +21,8 @@ export async function startPayPalSimulator(
   credentials = { clientId: "sandbox-paypal-client", clientSecret: "sandbox-paypal-secret" },
 ): Promise<PayPalSimulator> {
   const webhookId = "WH-SANDBOX-0001";
-  const signingKey = "sandbox-paypal-transmission-key";
+  // Generated per start: a constant key would let anyone forge deliveries the sandbox accepts.
+  const signingKey = randomBytes(32).toString("base64url");
   const issuedTokens: string[] = [];
   const live = new Set<string>();
   const sim = await startSimulator({

@@ -32,10 +32,16 @@ beforeEach(async () => {
 });
 
 const runs = async (taskId: string) =>
-  (await (await fetch(`${runtime.url}/runs?taskId=${taskId}&limit=1000`)).json()) as RunView[];
+  (await (
+    await fetch(`${runtime.url}/runs?taskId=${taskId}&limit=1000`, {
+      headers: { authorization: "Bearer tr_test" },
+    })
+  ).json()) as RunView[];
 const settled = (id: string) =>
   waitUntil(async () => {
-    const run = (await (await fetch(`${runtime.url}/runs/${id}`)).json()) as RunView;
+    const run = (await (
+      await fetch(`${runtime.url}/runs/${id}`, { headers: { authorization: "Bearer tr_test" } })
+    ).json()) as RunView;
     return run.status === "completed" || run.status === "failed" ? run : undefined;
   }, 20_000);
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 
 export interface RuntimeProcess {
   url: string;
+  dataDir: string;
   child: ChildProcess;
   /** Everything the process wrote to stderr (its log lines) so far. */
   logs(): string;
@@ -62,6 +63,7 @@ export async function startRuntimeProcess(
   });
   return {
     url,
+    dataDir,
     child,
     logs: () => stderr,
     exited: () => exitCode !== undefined,

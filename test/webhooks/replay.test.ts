@@ -195,13 +195,17 @@ describe("webhook inbox processing and replay", () => {
     await processWebhookEvent(deps, createCapabilityRegistry([]), b.id);
     const handle = await tasks.trigger("inbox-replay-events", { provider: "stripe" });
     const run = await waitUntil(async () => {
-      const r = (await (await fetch(`${runtime.url}/runs/${handle.id}`)).json()) as RunView;
+      const r = (await (
+        await fetch(`${runtime.url}/runs/${handle.id}`, { headers: { authorization: "Bearer tr_test" } })
+      ).json()) as RunView;
       return r.status === "completed" ? r : undefined;
     });
     expect(run.output).toEqual({ matched: 2, triggered: 2 });
     const children = await waitUntil(async () => {
       const all = (await (
-        await fetch(`${runtime.url}/runs?taskId=inbox-process-stripe-event`)
+        await fetch(`${runtime.url}/runs?taskId=inbox-process-stripe-event`, {
+          headers: { authorization: "Bearer tr_test" },
+        })
       ).json()) as RunView[];
       return all.length === 2 && all.every((r) => r.status === "completed") ? all : undefined;
     });

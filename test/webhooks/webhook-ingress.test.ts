@@ -84,7 +84,11 @@ const post = (c: ProviderCase, raw: string, headers: Record<string, string>, tar
   fetch(target, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: raw });
 const events = () => db.db.select().from(webhookEvents);
 const runsOf = async (provider: string) =>
-  (await (await fetch(`${runtime.url}/runs?taskId=inbox-process-${provider}-event`)).json()) as RunView[];
+  (await (
+    await fetch(`${runtime.url}/runs?taskId=inbox-process-${provider}-event`, {
+      headers: { authorization: "Bearer tr_test" },
+    })
+  ).json()) as RunView[];
 
 it("covers every inbound provider in the test matrix", () => {
   expect(cases.map((c) => c.provider).sort()).toEqual(inboundProviderIds().sort());
