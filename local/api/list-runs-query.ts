@@ -50,9 +50,6 @@ export function parseListRunsQuery(params: URLSearchParams): RunQuery {
   const size = params.get("page[size]");
   const limit = size === null ? 25 : Number(size);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new QueryError("page[size] must be 1-100");
-  if (params.has("page[after]") && params.has("page[before]")) {
-    throw new QueryError("page[after] and page[before] cannot be combined");
-  }
   const period = params.get("filter[createdAt][period]");
   const periodMs = period === null ? undefined : parseDurationMs(period);
   if (period !== null && periodMs === undefined)
@@ -69,8 +66,12 @@ export function parseListRunsQuery(params: URLSearchParams): RunQuery {
     ...(list(params.get("filter[machine]")) ? { machines: list(params.get("filter[machine]"))! } : {}),
     ...(params.get("filter[batch]") ? { batchId: params.get("filter[batch]")! } : {}),
     ...(params.get("filter[schedule]") ? { scheduleId: params.get("filter[schedule]")! } : {}),
-    ...(params.get("page[after]") ? { after: params.get("page[after]")! } : {}),
-    ...(params.get("page[before]") ? { before: params.get("page[before]")! } : {}),
+    // The SDK keeps `after` when it asks for the previous page: `before` wins.
+    ...(params.get("page[before]")
+      ? { before: params.get("page[before]")! }
+      : params.get("page[after]")
+        ? { after: params.get("page[after]")! }
+        : {}),
   };
   const createdFrom = periodMs === undefined ? from : new Date(Date.now() - periodMs);
   const createdTo = date("filter[createdAt][to]", params.get("filter[createdAt][to]"));

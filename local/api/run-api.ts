@@ -105,7 +105,7 @@ export async function handleRunApi(request: Request, deps: TriggerApiDeps): Prom
   try {
     if (pathname.startsWith("/realtime/v1/")) {
       return refuse(
-        501,
+        400,
         "Realtime subscriptions (runs.subscribeToRun and friends) are not available in the local runtime: use runs.poll or runs.retrieve",
       );
     }
