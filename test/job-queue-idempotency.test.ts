@@ -17,7 +17,10 @@ afterAll(async () => {
   await db?.close();
 });
 
-const run = async (id: string) => (await (await fetch(`${runtime.url}/runs/${id}`)).json()) as RunView;
+const run = async (id: string) =>
+  (await (
+    await fetch(`${runtime.url}/runs/${id}`, { headers: { authorization: "Bearer tr_test" } })
+  ).json()) as RunView;
 const payload = () => ({ connectionId: crypto.randomUUID() });
 
 describe("the Trigger.dev job queue (through the SDK)", () => {
@@ -42,7 +45,9 @@ describe("the Trigger.dev job queue (through the SDK)", () => {
     expect(first.runCount).toBe(2);
     await jobs.batchTrigger("token-refresh-connection", items);
     const runs = (await (
-      await fetch(`${runtime.url}/runs?taskId=token-refresh-connection&limit=1000`)
+      await fetch(`${runtime.url}/runs?taskId=token-refresh-connection&limit=1000`, {
+        headers: { authorization: "Bearer tr_test" },
+      })
     ).json()) as RunView[];
     const batchRuns = runs.filter((r) => r.batchId === first.batchId);
     expect(batchRuns).toHaveLength(2);
