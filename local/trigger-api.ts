@@ -120,7 +120,8 @@ async function addBatchItems(request: Request, batchId: string, deps: TriggerApi
   const created = await deps.executor.store.createMany(runs);
   const [counted] = await deps.db
     .update(taskBatches)
-    .set({ itemsReceived: sql`(select count(*)::int from task_runs where batch_id = ${batchId})` })
+    // Deduplicated items count as received: they resolve to runs of an earlier batch.
+    .set({ itemsReceived: sql`${taskBatches.itemsReceived} + ${runs.length}` })
     .where(eq(taskBatches.id, batchId))
     .returning();
   deps.executor.wake();

@@ -80,7 +80,7 @@ async function retrieveBatch(deps: TriggerApiDeps, batchId: string): Promise<Res
     .from(taskRuns)
     .where(eq(taskRuns.batchId, batchId))
     .orderBy(taskRuns.batchIndex);
-  const sealed = runs.length >= batch.runCount;
+  const sealed = batch.itemsReceived >= batch.runCount;
   const done = sealed && runs.every((r) => ["completed", "failed", "canceled", "expired"].includes(r.status));
   const failed = runs.some((r) => r.status !== "completed");
   return jsonResponse(200, {
