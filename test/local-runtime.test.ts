@@ -128,7 +128,7 @@ describe("local runtime", () => {
 
   it("runs one at a time per concurrency key on a queue limited to 1, and keys in parallel", async () => {
     const same = await Promise.all(
-      [1, 2, 3].map(() => tasks.trigger("test-slow", { ms: 150 }, { concurrencyKey: "tenant-a" })),
+      [1, 2, 3].map(() => tasks.trigger("test-slow", { ms: 600 }, { concurrencyKey: "tenant-a" })),
     );
     const other = await tasks.trigger("test-slow", { ms: 150 }, { concurrencyKey: "tenant-b" });
     const runs = await Promise.all([...same, other].map((h) => settled(h.id)));

@@ -14,6 +14,7 @@ type Metadata = Record<string, DeserializedJson>;
  */
 export class PersistedRunMetadata extends TestRunMetadataManager {
   private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -26,6 +27,7 @@ export class PersistedRunMetadata extends TestRunMetadataManager {
   }
 
   private changed(): this {
+    this.dirty = true;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -62,6 +64,8 @@ export class PersistedRunMetadata extends TestRunMetadataManager {
   override flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.dirty) return this.saving;
+    this.dirty = false;
     const snapshot = this.current() ?? {};
     this.saving = this.saving
       .then(() => this.save(snapshot))
