@@ -3,9 +3,10 @@ import { z } from "zod";
 import { taskBatches } from "../db/local-runtime/schema.ts";
 import type { Db } from "../src/db/types.ts";
 import { jsonResponse } from "../src/ingress/json-response.ts";
-import { PayloadTooLargeError, readCappedBody } from "../src/ingress/read-capped-body.ts";
+import { PayloadTooLargeError } from "../src/ingress/read-capped-body.ts";
 import { ENVELOPE_BYTES, LIMITS } from "./api/limits.ts";
 import { readNdjsonLines } from "./api/ndjson-lines.ts";
+import { readCappedText } from "./api/read-capped-text.ts";
 import { parseTriggerOptions, TriggerOptionError, toNewRun } from "./api/trigger-options.ts";
 import type { Executor } from "./executor/executor.ts";
 import { type NewRun, newId } from "./executor/run-store.ts";
@@ -47,7 +48,7 @@ function payloadTooLarge(limit: number, what: string) {
 
 async function triggerOne(request: Request, taskId: string, deps: TriggerApiDeps): Promise<Response> {
   if (!deps.catalog.get(taskId)) return refuse(404, `Task "${taskId}" is not defined in trigger/`);
-  const text = await readCappedBody(request, LIMITS.triggerPayloadBytes + ENVELOPE_BYTES);
+  const text = await readCappedText(request, LIMITS.triggerPayloadBytes + ENVELOPE_BYTES);
   const body = z
     .object({ payload: z.unknown().optional(), options: z.unknown().optional() })
     .safeParse(parseJson(text));
@@ -63,7 +64,7 @@ async function triggerOne(request: Request, taskId: string, deps: TriggerApiDeps
 }
 
 async function createBatch(request: Request, deps: TriggerApiDeps): Promise<Response> {
-  const body = createBatchBody.safeParse(parseJson(await readCappedBody(request, ENVELOPE_BYTES)));
+  const body = createBatchBody.safeParse(parseJson(await readCappedText(request, ENVELOPE_BYTES)));
   if (!body.success) return refuse(400, `Invalid batch: runCount must be 1-${LIMITS.batchItems}`);
   if (body.data.resumeParentOnCompletion) {
     return refuse(400, "batchTriggerAndWait is not supported by the local runtime");

@@ -2,20 +2,20 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { taskBatches, taskRuns } from "../../db/local-runtime/schema.ts";
 import { jsonResponse } from "../../src/ingress/json-response.ts";
-import { readCappedBody } from "../../src/ingress/read-capped-body.ts";
 import { dueAt } from "../duration.ts";
 import { apiStatusOf, listRuns } from "../executor/run-query.ts";
 import type { RunRow } from "../executor/run-store.ts";
 import type { TriggerApiDeps } from "../trigger-api.ts";
 import { ENVELOPE_BYTES, LIMITS } from "./limits.ts";
 import { parseListRunsQuery, QueryError } from "./list-runs-query.ts";
+import { readCappedText } from "./read-capped-text.ts";
 import { listRunItem, retrieveRunBody } from "./run-api-view.ts";
 import { parseTriggerOptions, TriggerOptionError, toNewRun } from "./trigger-options.ts";
 
 const refuse = (status: number, error: string) => jsonResponse(status, { error });
 
 async function jsonBody(request: Request, limit = ENVELOPE_BYTES): Promise<unknown> {
-  const text = await readCappedBody(request, limit);
+  const text = await readCappedText(request, limit);
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);

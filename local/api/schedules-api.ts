@@ -4,11 +4,11 @@ import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { taskSchedules } from "../../db/local-runtime/schema.ts";
 import { jsonResponse } from "../../src/ingress/json-response.ts";
-import { readCappedBody } from "../../src/ingress/read-capped-body.ts";
 import { type CronRunner, describeSchedule, imperativeSchedule, type ScheduleRow } from "../executor/cron.ts";
 import { newId } from "../executor/run-store.ts";
 import type { TriggerApiDeps } from "../trigger-api.ts";
 import { ENVELOPE_BYTES } from "./limits.ts";
+import { readCappedText } from "./read-capped-text.ts";
 
 export interface SchedulesApiDeps extends TriggerApiDeps {
   cron: CronRunner;
@@ -65,7 +65,7 @@ function validate(deps: SchedulesApiDeps, body: z.infer<typeof scheduleBody>): s
 async function upsert(deps: SchedulesApiDeps, request: Request, existing?: ScheduleRow): Promise<Response> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readCappedBody(request, ENVELOPE_BYTES));
+    parsed = JSON.parse(await readCappedText(request, ENVELOPE_BYTES));
   } catch {
     return refuse(400, "Body must be JSON");
   }
