@@ -5,6 +5,7 @@ import type { Db } from "./db/types.ts";
 import { createConnectionNotifier, type Notifier, type NotifierDeps } from "./health/connection-notifier.ts";
 import type { JobQueue } from "./jobs.ts";
 import { type Logger, logger as rootLogger } from "./observability/logger.ts";
+import { optionalFeatureUrl } from "./observability/optional-feature-url.ts";
 import {
   createProviderHttpClient,
   type ProviderHttpClient,
@@ -68,7 +69,7 @@ export function buildDeps(input: DepsInput): Deps {
       db: input.db,
       keyRing: input.keyRing,
       http,
-      platformSlackWebhookUrl: input.env.ALERTS_SLACK_WEBHOOK_URL,
+      platformSlackWebhookUrl: optionalFeatureUrl("ALERTS_SLACK_WEBHOOK_URL", input.env),
       ...(input.capture ? { capture: input.capture } : {}),
     });
   const base: ConnectionDeps = { db: input.db, keyRing: input.keyRing, env: input.env, notifier, http };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { runtimeEnv } from "./observability/runtime.ts";
 
 /**
  * Environment schemas, parsed lazily on first use: the Trigger.dev indexer imports task files at
@@ -28,19 +29,20 @@ const baseSchema = z.object({
   OAUTH_STATE_SECRET: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: optionalUrl,
-  SENTRY_DSN: optionalUrl,
+  /** Optional features (Sentry, heartbeat, platform alerts): read through `optionalFeatureUrl`. */
+  SENTRY_DSN: optionalString,
   SENTRY_ENVIRONMENT: optionalString,
   TRIGGER_SECRET_KEY: optionalString,
   TRIGGER_API_URL: optionalUrl,
-  BETTERSTACK_HEARTBEAT_URL: optionalUrl,
-  ALERTS_SLACK_WEBHOOK_URL: optionalUrl,
+  BETTERSTACK_HEARTBEAT_URL: optionalString,
+  ALERTS_SLACK_WEBHOOK_URL: optionalString,
 });
 
 export type AppConfig = z.infer<typeof baseSchema>;
 
 let cached: AppConfig | undefined;
 
-function withoutEmptyStrings(env: NodeJS.ProcessEnv): Record<string, string> {
+function withoutEmptyStrings(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== "") out[key] = value;
@@ -49,7 +51,10 @@ function withoutEmptyStrings(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** Parses an environment against a schema, listing every missing or invalid variable at once. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
   const result = schema.safeParse(withoutEmptyStrings(env));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -67,7 +72,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
 }
 
 export function getConfig(): AppConfig {
-  cached ??= parseEnv(baseSchema, process.env);
+  cached ??= parseEnv(baseSchema, runtimeEnv());
   return cached;
 }
 

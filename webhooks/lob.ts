@@ -2,6 +2,10 @@ import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { lobInbound } from "../src/ingress/providers/lob.ts";
 
 /** `POST /webhooks/lob/{tenantId}` (everything provider-specific is in its inbound descriptor). */
-export function handleLobWebhook(request: Request, params: Record<string, string> = {}): Promise<Response> {
-  return ingestWebhook(request, params, lobInbound);
+export function handleLobWebhook(
+  request: Request,
+  params: Record<string, string> = {},
+  env?: Record<string, string | undefined>,
+): Promise<Response> {
+  return ingestWebhook(request, params, lobInbound, env);
 }

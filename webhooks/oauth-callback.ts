@@ -1,6 +1,6 @@
 import { completeOAuth } from "../src/connections/complete-oauth.ts";
 import { AppError, ValidationError } from "../src/errors.ts";
-import { getIngressDeps } from "../src/ingress/ingress-deps.ts";
+import { getIngressDeps, oauthSettingsFromEnv } from "../src/ingress/ingress-deps.ts";
 import { errorResponse, jsonResponse } from "../src/ingress/json-response.ts";
 import { logger } from "../src/observability/logger.ts";
 
@@ -12,13 +12,14 @@ import { logger } from "../src/observability/logger.ts";
 export async function handleOAuthCallback(
   request: Request,
   params: Record<string, string>,
+  env?: Record<string, string | undefined>,
 ): Promise<Response> {
   if (request.method !== "GET") return jsonResponse(405, { error: "Method not allowed" }, { allow: "GET" });
   const query = new URL(request.url).searchParams;
   const provider = params.provider ?? "";
   try {
-    const deps = await getIngressDeps();
-    const result = await completeOAuth(deps, deps.oauth, {
+    const deps = await getIngressDeps(env);
+    const result = await completeOAuth(deps, deps.oauth ?? oauthSettingsFromEnv(deps.env), {
       provider,
       code: query.get("code"),
       state: query.get("state"),

@@ -5,6 +5,7 @@ import { paypalInbound } from "../src/ingress/providers/paypal.ts";
 export function handlePayPalWebhook(
   request: Request,
   params: Record<string, string> = {},
+  env?: Record<string, string | undefined>,
 ): Promise<Response> {
-  return ingestWebhook(request, params, paypalInbound);
+  return ingestWebhook(request, params, paypalInbound, env);
 }

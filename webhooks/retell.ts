@@ -5,6 +5,7 @@ import { retellInbound } from "../src/ingress/providers/retell.ts";
 export function handleRetellWebhook(
   request: Request,
   params: Record<string, string> = {},
+  env?: Record<string, string | undefined>,
 ): Promise<Response> {
-  return ingestWebhook(request, params, retellInbound);
+  return ingestWebhook(request, params, retellInbound, env);
 }

@@ -1,12 +1,17 @@
 import { inboundProviders } from "../src/ingress/inbound-providers.ts";
 import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { configureLogging } from "../src/observability/logger.ts";
 import { handleOAuthCallback } from "./oauth-callback.ts";
 
 /**
  * Maps public paths to web-standard handlers. Mountable anywhere a `Request` becomes a
  * `Response` (Node, Next.js route handlers, Vercel, Cloudflare Workers). Edge-safe.
  */
-export type WebhookHandler = (request: Request, params: Record<string, string>) => Promise<Response>;
+export type WebhookHandler = (
+  request: Request,
+  params: Record<string, string>,
+  env?: Record<string, string | undefined>,
+) => Promise<Response>;
 
 interface Route {
   pattern: RegExp;
@@ -33,13 +38,21 @@ export function addRoute(path: string, handler: WebhookHandler): void {
 addRoute("/oauth/callback/:provider", handleOAuthCallback);
 // One door per inbound provider, from its descriptor (per-tenant secrets: the tenant is in the path).
 for (const provider of inboundProviders) {
-  addRoute(provider.path, (request, params) => ingestWebhook(request, params, provider));
+  addRoute(provider.path, (request, params, env) => ingestWebhook(request, params, provider, env));
 }
 
 /** The prefixes this router owns: a request under them that matches no route gets a 404. */
 export const ROUTER_PREFIXES = ["/webhooks/", "/oauth/"];
 
-export async function routeRequest(request: Request): Promise<Response | undefined> {
+/**
+ * Answers a request under the router's prefixes, or `undefined` for any other path. `env` holds the
+ * handlers' variables: Cloudflare Workers pass their `env` binding; Node, Next.js and Vercel may omit
+ * it (then `process.env` is used).
+ */
+export async function routeRequest(
+  request: Request,
+  env?: Record<string, string | undefined>,
+): Promise<Response | undefined> {
   const { pathname } = new URL(request.url);
   for (const route of routes) {
     const match = route.pattern.exec(pathname);
@@ -54,7 +67,8 @@ export async function routeRequest(request: Request): Promise<Response | undefin
         headers: { "content-type": "application/json" },
       });
     }
-    return route.handler(request, params);
+    configureLogging(env);
+    return route.handler(request, params, env);
   }
   if (ROUTER_PREFIXES.some((prefix) => pathname.startsWith(prefix))) {
     return new Response(JSON.stringify({ error: `No handler for ${pathname}` }), {

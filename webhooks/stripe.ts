@@ -5,6 +5,7 @@ import { stripeInbound } from "../src/ingress/providers/stripe.ts";
 export function handleStripeWebhook(
   request: Request,
   params: Record<string, string> = {},
+  env?: Record<string, string | undefined>,
 ): Promise<Response> {
-  return ingestWebhook(request, params, stripeInbound);
+  return ingestWebhook(request, params, stripeInbound, env);
 }

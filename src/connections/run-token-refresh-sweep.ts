@@ -2,6 +2,7 @@ import type { Db } from "../db/types.ts";
 import { type Notifier, notifyPendingTransitions } from "../health/connection-notifier.ts";
 import type { JobQueue } from "../jobs.ts";
 import { pingHeartbeat } from "../observability/heartbeat.ts";
+import { optionalFeatureUrl } from "../observability/optional-feature-url.ts";
 import { purgeExpiredOAuthStates } from "./purge-expired-oauth-states.ts";
 import { type SweepOptions, sweepTokenRefresh } from "./sweep-token-refresh.ts";
 
@@ -16,6 +17,9 @@ export async function runTokenRefreshSweep(
   const sweep = await sweepTokenRefresh(deps, options);
   const renotified = await notifyPendingTransitions(deps.db, deps.notifier);
   const purgedOAuthStates = await purgeExpiredOAuthStates(deps.db);
-  const heartbeat = await pingHeartbeat(deps.env.BETTERSTACK_HEARTBEAT_URL, "token-refresh-sweep");
+  const heartbeat = await pingHeartbeat(
+    optionalFeatureUrl("BETTERSTACK_HEARTBEAT_URL", deps.env),
+    "token-refresh-sweep",
+  );
   return { ...sweep, renotified, purgedOAuthStates, heartbeat };
 }

@@ -42,12 +42,14 @@ async function identify(
  * task (idempotency key = dedupe key, concurrency key = tenant) → 200. Nothing is acknowledged
  * before it is stored; storage, tenant lookup or trigger failures answer 503 so the provider
  * retries. A verified body that is not an event is kept as `malformed` (its bytes) and
- * acknowledged: retrying cannot fix it.
+ * acknowledged: retrying cannot fix it. `env` is the handler environment (Cloudflare's `env`;
+ * default `process.env`).
  */
 export async function ingestWebhook(
   request: Request,
   params: Record<string, string>,
   provider: InboundProvider,
+  env?: Record<string, string | undefined>,
 ): Promise<Response> {
   const log = logger.child({
     provider: provider.id,
@@ -58,7 +60,7 @@ export async function ingestWebhook(
   let deps: IngressDeps;
   try {
     body = await readCappedBody(request);
-    deps = await getIngressDeps();
+    deps = await getIngressDeps(env);
     await provider.verify(body, request, deps, params);
   } catch (err) {
     if (err instanceof PayloadTooLargeError) return jsonResponse(413, { error: err.message });

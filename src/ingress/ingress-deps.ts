@@ -8,12 +8,14 @@ import type { OAuthSettings } from "../connections/oauth-settings.ts";
 import { parseKeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
 import { ConfigError } from "../errors.ts";
+import { runtimeEnv } from "../observability/runtime.ts";
 import { createPlaidKeySource, type PlaidKeySource } from "../providers/plaid-webhook.ts";
 import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
 
 /** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
 export interface IngressDeps extends Deps {
-  oauth: OAuthSettings;
+  /** OAuth settings; undefined when PUBLIC_BASE_URL/OAUTH_STATE_SECRET are not set (webhooks work without). */
+  oauth: OAuthSettings | undefined;
   /** The event types the doors accept; default: every installed capability's routes (tests inject their own). */
   inboundRoutes?: RouteTable;
   /** Plaid's webhook verification keys (PLAID_CLIENT_ID, PLAID_SECRET, PLAID_API_URL), when configured. */
@@ -30,7 +32,8 @@ export function plaidKeysFromEnv(env: Env): PlaidKeySource | undefined {
   });
 }
 
-let current: Promise<IngressDeps> | undefined;
+let installed: Promise<IngressDeps> | undefined;
+const byEnv = new WeakMap<object, Promise<IngressDeps>>();
 
 export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthSettings {
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? fallbackBaseUrl;
@@ -60,21 +63,31 @@ export async function createEdgeIngressDeps(env: Env): Promise<IngressDeps> {
   const jobs = createTriggerHttpJobQueue({ apiUrl: env.TRIGGER_API_URL, secretKey: env.TRIGGER_SECRET_KEY });
   return {
     ...buildDeps({ db, keyRing, env, jobs }),
-    oauth: oauthSettingsFromEnv(env),
+    // Only the OAuth callback needs these; it reports what is missing when it is called.
+    oauth: env.PUBLIC_BASE_URL && env.OAUTH_STATE_SECRET ? oauthSettingsFromEnv(env) : undefined,
     inboundRoutes,
     plaidKeys: plaidKeysFromEnv(env),
   };
 }
 
-export function getIngressDeps(): Promise<IngressDeps> {
-  current ??= createEdgeIngressDeps(globalThis.process?.env ?? {});
-  current.catch(() => {
-    current = undefined;
-  });
-  return current;
+/**
+ * The handlers' dependencies for an environment: the one passed to `routeRequest` (Cloudflare's
+ * `env`), else `process.env` where it exists. Built once per environment object; a failed build is
+ * retried on the next request.
+ */
+export function getIngressDeps(env?: Env): Promise<IngressDeps> {
+  if (installed) return installed;
+  const source = env ?? runtimeEnv();
+  let deps = byEnv.get(source);
+  if (!deps) {
+    deps = createEdgeIngressDeps(source);
+    byEnv.set(source, deps);
+    deps.catch(() => byEnv.delete(source));
+  }
+  return deps;
 }
 
 /** The local runtime and tests install their own (PGlite, sandbox endpoints). */
 export function setIngressDeps(deps: IngressDeps | undefined): void {
-  current = deps ? Promise.resolve(deps) : undefined;
+  installed = deps ? Promise.resolve(deps) : undefined;
 }

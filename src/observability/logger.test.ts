@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import { AppError } from "../errors.ts";
-import { logger } from "./logger.ts";
+import { configureLogging, logger } from "./logger.ts";
 import { timeProviderCall } from "./time-provider-call.ts";
 
 let stopCapture: (() => void) | undefined;
@@ -68,5 +68,26 @@ describe("logger", () => {
     });
     expect(typeof calls[0].duration_ms).toBe("number");
     expect(calls[1]).toMatchObject({ status: 429, retryable: true });
+  });
+});
+
+describe("logger configuration", () => {
+  afterEach(() => configureLogging(undefined));
+
+  it("takes its level from an explicit environment (edge runtimes have no process.env)", () => {
+    const lines = capture();
+    configureLogging({ LOG_LEVEL: "error" });
+    logger.warn("not written");
+    logger.error("written");
+    expect(lines.map((l) => JSON.parse(l).message)).toEqual(["written"]);
+  });
+
+  it("redacts before the sink sees the line, including bigint and error fields", () => {
+    const lines = capture();
+    logger.info("x", { count: 10n, err: new Error("Bearer abcdefgh failed"), password: "p-SECRET" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("abcdefgh");
+    expect(lines[0]).not.toContain("p-SECRET");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ count: "10", error: { name: "Error" } });
   });
 });

@@ -1,17 +1,38 @@
 import * as Sentry from "@sentry/node";
-import { getConfig } from "../config.ts";
+import { logger } from "./logger.ts";
+import { optionalFeatureUrl } from "./optional-feature-url.ts";
 import { redact } from "./redact.ts";
+import { runtimeEnv } from "./runtime.ts";
 
 let initialised = false;
 
-/** Initialises Sentry once when SENTRY_DSN is set; events are scrubbed of secrets before sending. */
+/** A DSN names a public key and a project: `https://<key>@<host>/<project id>`. */
+const isDsn = (url: URL) => url.username !== "" && /\/[^/]+\/?$/.test(url.pathname);
+
+/**
+ * Initialises Sentry once when SENTRY_DSN is set; events are scrubbed of secrets before sending.
+ * Never throws (it runs when `trigger/init.ts` is imported, before every run): an invalid DSN is
+ * logged once and Sentry stays off.
+ */
 export function initSentry(): boolean {
   if (initialised) return true;
-  const config = getConfig();
-  if (!config.SENTRY_DSN) return false;
+  const env = runtimeEnv();
+  const dsn = optionalFeatureUrl("SENTRY_DSN", env, isDsn);
+  if (!dsn) return false;
+  try {
+    init(dsn, env.SENTRY_ENVIRONMENT?.trim() || env.NODE_ENV || "development");
+  } catch (err) {
+    logger.error("Sentry could not start: failure reporting is off", { err });
+    return false;
+  }
+  initialised = true;
+  return true;
+}
+
+function init(dsn: string, environment: string): void {
   Sentry.init({
-    dsn: config.SENTRY_DSN,
-    environment: config.SENTRY_ENVIRONMENT ?? config.NODE_ENV,
+    dsn,
+    environment,
     tracesSampleRate: 0,
     // Collect no user info, cookies, headers, query strings or bodies: they carry tenants' secrets.
     dataCollection: {
@@ -23,8 +44,6 @@ export function initSentry(): boolean {
     },
     beforeSend: (event) => redact(event) as typeof event,
   });
-  initialised = true;
-  return true;
 }
 
 export interface FailureTags {

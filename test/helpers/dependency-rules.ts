@@ -9,7 +9,6 @@ export const PROVIDER_SDKS = [
   "retell-sdk",
   "@elevenlabs/elevenlabs-js",
 ];
-// pino is allowed: edge bundlers resolve its "browser" build (console-based, no Node built-ins).
 const NODE_ONLY_PACKAGES = ["ws", "@electric-sql/pglite", "@sentry/node", "commander", "croner", "tsx"];
 
 const isTest = (file: string) => /\.test\.ts$/.test(file) || file.startsWith("test/");

@@ -108,7 +108,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("web handlers on the Neon
 
   it("completes an OAuth connection through the HTTP driver (single statements only)", async () => {
     const [tenant] = await db.db.insert(tenants).values({ name: "OAuth edge" }).returning();
-    const { url } = await startOAuth(deps, deps.oauth, { tenantId: tenant!.id, provider: "google_drive" });
+    const { url } = await startOAuth(deps, deps.oauth!, { tenantId: tenant!.id, provider: "google_drive" });
     const authorize = await fetch(url, { redirect: "manual" });
     const callback = authorize.headers.get("location")!;
     standIn.queries.length = 0;
