@@ -9,7 +9,7 @@ import { parseKeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
 import { ConfigError } from "../errors.ts";
 import { runtimeEnv } from "../observability/runtime.ts";
-import { createPlaidKeySource, type PlaidKeySource } from "../providers/plaid-webhook.ts";
+import { type PlaidKeySource, sharedPlaidKeySource } from "../providers/plaid-webhook.ts";
 import { createTriggerHttpJobQueue } from "./trigger-http-job-queue.ts";
 
 /** What web handlers (webhooks, OAuth callback) need. Edge-safe. */
@@ -25,7 +25,7 @@ export interface IngressDeps extends Deps {
 /** Plaid's key source from the environment, or undefined when Plaid is not configured. */
 export function plaidKeysFromEnv(env: Env): PlaidKeySource | undefined {
   if (!env.PLAID_CLIENT_ID || !env.PLAID_SECRET) return undefined;
-  return createPlaidKeySource({
+  return sharedPlaidKeySource({
     apiUrl: env.PLAID_API_URL ?? "https://production.plaid.com",
     clientId: env.PLAID_CLIENT_ID,
     secret: env.PLAID_SECRET,

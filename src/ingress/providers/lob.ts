@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { cachedTenantWebhookSecret } from "../../inbox/tenant-webhook-secret.ts";
 import { verifyLobWebhook } from "../../providers/lob-webhook.ts";
 import type { InboundProvider } from "../inbound-provider.ts";
 
 const lobEvent = z.object({
-  id: z.string().startsWith("evt_"),
-  event_type: z.object({ id: z.string().min(1) }),
+  id: z.string().check(z.startsWith("evt_")),
+  event_type: z.object({ id: z.string().check(z.minLength(1)) }),
 });
 
 /** `POST /webhooks/lob/{tenantId}`: each tenant has its own Lob account and signing secret. */

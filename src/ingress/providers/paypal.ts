@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { fromUtf8 } from "../../crypto/encoding.ts";
 import { ConfigError } from "../../errors.ts";
 import { verifyPayPalWebhook } from "../../providers/paypal-webhook.ts";
@@ -6,7 +6,10 @@ import { providerConfig } from "../../providers/provider-config.ts";
 import { WebhookVerificationError } from "../../providers/webhook-verification-error.ts";
 import type { InboundProvider } from "../inbound-provider.ts";
 
-const paypalEvent = z.object({ id: z.string().min(1), event_type: z.string().min(1) });
+const paypalEvent = z.object({
+  id: z.string().check(z.minLength(1)),
+  event_type: z.string().check(z.minLength(1)),
+});
 
 /** `POST /webhooks/paypal`: verified by PayPal's verify-webhook-signature API. */
 export const paypalInbound: InboundProvider = {

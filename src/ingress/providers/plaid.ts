@@ -1,13 +1,13 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { sha256Hex } from "../../crypto/hmac.ts";
 import { ConfigError } from "../../errors.ts";
 import { verifyPlaidWebhook } from "../../providers/plaid-webhook.ts";
 import type { InboundProvider } from "../inbound-provider.ts";
 
 const plaidEvent = z.object({
-  webhook_type: z.string().min(1),
-  webhook_code: z.string().min(1),
-  item_id: z.string().min(1),
+  webhook_type: z.string().check(z.minLength(1)),
+  webhook_code: z.string().check(z.minLength(1)),
+  item_id: z.string().check(z.minLength(1)),
 });
 
 /** `POST /webhooks/plaid`: an ES256 JWT over the body's hash, keys fetched from Plaid. */

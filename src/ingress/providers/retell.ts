@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { cachedTenantWebhookSecret } from "../../inbox/tenant-webhook-secret.ts";
 import { verifyRetellWebhook } from "../../providers/retell-webhook.ts";
 import type { InboundProvider } from "../inbound-provider.ts";
 
 const retellEvent = z.object({
-  event: z.string().min(1),
-  call: z.object({ call_id: z.string().min(1) }).loose(),
+  event: z.string().check(z.minLength(1)),
+  call: z.looseObject({ call_id: z.string().check(z.minLength(1)) }),
 });
 
 /** `POST /webhooks/retell/{tenantId}`: signed with the tenant's Retell API key. */

@@ -1,13 +1,13 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigError } from "../../errors.ts";
 import { resolveStripeTenant } from "../../inbox/resolve-stripe-tenant.ts";
 import { parseStripeSecrets, verifyStripeWebhook } from "../../providers/stripe-webhook.ts";
 import type { InboundProvider } from "../inbound-provider.ts";
 
 const stripeEvent = z.object({
-  id: z.string().startsWith("evt_"),
-  type: z.string().min(1),
-  account: z.string().startsWith("acct_").optional(),
+  id: z.string().check(z.startsWith("evt_")),
+  type: z.string().check(z.minLength(1)),
+  account: z.optional(z.string().check(z.startsWith("acct_"))),
 });
 
 /** `POST /webhooks/stripe`: platform and Connect endpoints, one secret each in STRIPE_WEBHOOK_SECRET. */
