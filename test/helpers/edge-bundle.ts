@@ -16,12 +16,15 @@ export interface EdgeBundle {
  * Bundles an entry for a worker target the way the deploy tools do (esbuild, browser platform,
  * worker conditions, minified ESM), with its metafile and gzipped size.
  */
-export async function bundleForEdge(entry: string, options: { minify?: boolean } = {}): Promise<EdgeBundle> {
+export async function bundleForEdge(
+  entry: string,
+  options: { minify?: boolean; format?: "esm" | "iife" } = {},
+): Promise<EdgeBundle> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
     platform: "browser",
-    format: "esm",
+    format: options.format ?? "esm",
     target: "es2022",
     minify: options.minify ?? true,
     write: false,

@@ -12,8 +12,16 @@ const raw = { getTypeParser: () => (value: string) => value };
  */
 export async function startNeonHttpStandIn(
   pool: Pool,
-): Promise<{ url: string; queries: string[]; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  port: number;
+  queries: string[];
+  /** While down, every request's connection is dropped (the database is unreachable). */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}> {
   const queries: string[] = [];
+  let down = false;
   const run = async (client: { query: Pool["query"] }, q: { query: string; params: unknown[] }) => {
     queries.push(q.query);
     const result = (await client.query({
@@ -35,6 +43,10 @@ export async function startNeonHttpStandIn(
     };
   };
   const server: Server = createServer(async (req, res) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as
@@ -71,7 +83,11 @@ export async function startNeonHttpStandIn(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/sql`,
+    port,
     queries,
+    setDown: (value) => {
+      down = value;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

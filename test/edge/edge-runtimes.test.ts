@@ -1,0 +1,232 @@
+import { createHash, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { integrationConnections, tenants, webhookEvents } from "../../db/schema.ts";
+import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
+import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
+import { type Simulator, startSimulator } from "../../local/sandbox/simulator.ts";
+import { createPlaidSigner } from "../../local/sandbox/webhook-signers.ts";
+import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
+import { parseKeyRing } from "../../src/crypto/key-ring.ts";
+import { type EdgeHost, startEdgeRuntime, startWorkerd } from "../helpers/edge-hosts.ts";
+import { startNeonHttpStandIn } from "../helpers/neon-http-standin.ts";
+import { createTestDb, type TestDb } from "../helpers/test-db.ts";
+import { type ProviderCase, providerCases } from "../webhooks/provider-cases.ts";
+
+// The documented Cloudflare Worker (inside workerd) and Next.js edge route (inside Vercel's
+// edge-runtime), bundled as their deploy tools would, run the whole webhook matrix against the
+// Neon SQL-over-HTTP stand-in on the local PostgreSQL, the Trigger.dev trigger endpoint and the
+// provider simulators. Needs PostgreSQL (the stand-in sits on a Pool): CI's PostgreSQL pass.
+const PROVIDERS = ["stripe", "plaid", "lob", "retell", "paypal"] as const;
+const secrets = {
+  stripeSecret: "whsec_edge_SECRET_1",
+  lobSecret: "lob_edge_SECRET_2",
+  retellKey: "key_edge_SECRET_3",
+};
+
+describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside edge runtimes", () => {
+  let db: TestDb;
+  let standIn: Awaited<ReturnType<typeof startNeonHttpStandIn>>;
+  let trigger: Simulator;
+  let plaid: Simulator;
+  let paypal: PayPalSimulator;
+  let cases: ProviderCase[];
+  let tenantId: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    standIn = await startNeonHttpStandIn(db.pool!);
+    trigger = await startSimulator({
+      "POST /api/v1/tasks/*": () => ({ body: { id: `run_${randomUUID()}` } }),
+    });
+    const signer = await createPlaidSigner();
+    plaid = await startPlaidSimulator(signer, { clientId: "edge-plaid", secret: "plaid_SECRET_4" });
+    paypal = await startPayPalSimulator();
+    cases = await providerCases({ ...secrets, plaid: signer, paypal });
+    const [tenant] = await db.db.insert(tenants).values({ name: "Edge" }).returning();
+    tenantId = tenant!.id;
+    const ring = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
+    for (const [provider, fields] of [
+      ["lob", { api_key: "test_lob_key", webhook_secret: secrets.lobSecret }],
+      ["retell", { api_key: secrets.retellKey }],
+    ] as const) {
+      const sealed = await encryptCredentials(ring, { tenantId, provider }, fields);
+      await db.db.insert(integrationConnections).values({ tenantId, provider, ...sealed });
+    }
+    // No OAUTH_STATE_SECRET / PUBLIC_BASE_URL: webhooks must not need them.
+    env = {
+      DATABASE_URL: `postgres://postgres:pg_SECRET_5@127.0.0.1:${standIn.port}/edge`,
+      ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS!,
+      TRIGGER_SECRET_KEY: "tr_edge_SECRET_6",
+      TRIGGER_API_URL: trigger.url,
+      STRIPE_WEBHOOK_SECRET: secrets.stripeSecret,
+      PLAID_CLIENT_ID: "edge-plaid",
+      PLAID_SECRET: "plaid_SECRET_4",
+      PLAID_API_URL: plaid.url,
+      PAYPAL_CLIENT_ID: "sandbox-paypal-client",
+      PAYPAL_CLIENT_SECRET: "sandbox-paypal-secret",
+      PAYPAL_WEBHOOK_ID: paypal.webhookId,
+      PAYPAL_API_URL: paypal.url,
+      LOG_LEVEL: "debug",
+    };
+  });
+  afterAll(async () => {
+    await Promise.all([standIn?.close(), trigger?.close(), plaid?.close(), paypal?.close()]);
+    await db?.close();
+  });
+
+  const hosts = [
+    ["workerd (Cloudflare Worker entry)", () => startWorkerd("test/edge/fixtures/workerd-entry.ts", env)],
+    [
+      "edge-runtime (Next.js edge route)",
+      () => startEdgeRuntime("test/edge/fixtures/edge-runtime-entry.ts", env),
+    ],
+  ] as const;
+
+  describe.each(hosts)("%s", (_name, start) => {
+    let host: EdgeHost;
+    beforeAll(async () => {
+      host = await start();
+    });
+    afterAll(async () => host?.close());
+    beforeEach(async () => {
+      await db.db.delete(webhookEvents);
+      trigger.requests.length = 0;
+      trigger.clearFaults();
+      standIn.setDown(false);
+    });
+
+    const caseOf = (provider: string) => cases.find((c) => c.provider === provider)!;
+    const path = (c: ProviderCase) => `/webhooks/${c.provider}${c.perTenant ? `/${tenantId}` : ""}`;
+    const post = (c: ProviderCase, raw: string, headers: Record<string, string>) =>
+      host.fetch(path(c), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: raw,
+      });
+    const events = () => db.db.select().from(webhookEvents);
+    const triggers = () => trigger.requestsTo("POST /api/v1/tasks/*");
+
+    it("a signed Stripe webhook gets 200 and a forged one 401", async () => {
+      const c = caseOf("stripe");
+      const raw = c.event(randomUUID());
+      expect((await post(c, raw, await c.sign(raw, { wrongSecret: true }))).status).toBe(401);
+      expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
+    });
+
+    it.each(PROVIDERS)(
+      "%s: stores a signed event once, triggers it once, and answers a duplicate",
+      async (provider) => {
+        const c = caseOf(provider);
+        const raw = c.event(randomUUID());
+        const headers = await c.sign(raw);
+        const first = await post(c, raw, headers);
+        expect(first.status).toBe(200);
+        expect(await first.json()).toMatchObject({ received: true, duplicate: false });
+        const [stored] = await events();
+        expect(stored).toMatchObject({ provider, dedupeKey: c.dedupeKey(raw), status: "received" });
+        const [call] = triggers();
+        expect(call!.path).toBe(`/api/v1/tasks/inbox-process-${provider}-event/trigger`);
+        const options = (JSON.parse(call!.body) as { options: { idempotencyKey: string } }).options;
+        expect(options.idempotencyKey).toBe(
+          createHash("sha256")
+            .update(`${provider}:${c.dedupeKey(raw)}`)
+            .digest("hex"),
+        );
+        const again = await post(c, raw, headers);
+        expect(again.status).toBe(200);
+        expect(await again.json()).toMatchObject({ duplicate: true });
+        expect(await events()).toHaveLength(1);
+      },
+    );
+
+    it.each(PROVIDERS)(
+      "%s: refuses a bad signature, a stale and a future timestamp with 401",
+      async (provider) => {
+        const c = caseOf(provider);
+        for (const options of [
+          { wrongSecret: true },
+          { timing: "stale" as const },
+          { timing: "future" as const },
+        ]) {
+          const raw = c.event(randomUUID());
+          expect((await post(c, raw, await c.sign(raw, options))).status, JSON.stringify(options)).toBe(401);
+        }
+        expect(await events()).toEqual([]);
+        expect(triggers()).toEqual([]);
+      },
+    );
+
+    it.each(PROVIDERS)(
+      "%s: keeps a signed malformed body as malformed (200) and refuses 1 MiB+ (413)",
+      async (provider) => {
+        const c = caseOf(provider);
+        const malformed =
+          provider === "paypal"
+            ? JSON.stringify({ event_type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED" })
+            : "{not json";
+        expect((await post(c, malformed, await c.sign(malformed))).status).toBe(200);
+        expect((await events()).map((e) => e.status)).toEqual(["malformed"]);
+        const big = JSON.stringify({ pad: "x".repeat(1024 * 1024 + 10) });
+        expect((await post(c, big, await c.sign(big))).status).toBe(413);
+        expect(triggers()).toEqual([]);
+      },
+    );
+
+    it.each(PROVIDERS)(
+      "%s: answers 503 when Trigger.dev is down, keeping the event for the retry",
+      async (provider) => {
+        const c = caseOf(provider);
+        trigger.fault("POST /api/v1/tasks/*", { status: 503, times: 3 });
+        const raw = c.event(randomUUID());
+        expect((await post(c, raw, await c.sign(raw))).status).toBe(503);
+        expect(await events()).toHaveLength(1);
+      },
+    );
+
+    it.each(PROVIDERS)("%s: answers 503 when the database is unreachable", async (provider) => {
+      const c = caseOf(provider);
+      standIn.setDown(true);
+      const raw = c.event(randomUUID());
+      const response = await post(c, raw, await c.sign(raw));
+      standIn.setDown(false);
+      expect(response.status).toBe(503);
+      expect(await events()).toEqual([]);
+      expect(triggers()).toEqual([]);
+    });
+
+    it("prints JSON lines with every secret redacted, also when code logs them on purpose", async () => {
+      expect((await host.fetch("/__log-probe")).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const logLines = host.lines.filter((line) => line.startsWith("{"));
+      const probe = logLines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.probe === true);
+      expect(probe).toMatchObject({ level: "warn", apiKey: "[redacted]", credentials: "[redacted]" });
+      expect(logLines.some((l) => l.includes('"webhook rejected"'))).toBe(true);
+      const secretValues = [
+        ...Object.values(secrets),
+        "plaid_SECRET_4",
+        "pg_SECRET_5",
+        "tr_edge_SECRET_6",
+        "sandbox-paypal-secret",
+        ...env.ENCRYPTION_KEYS!.split(",").map((k) => k.split(":")[1]!),
+      ];
+      for (const line of host.lines) {
+        for (const secret of secretValues) expect(line).not.toContain(secret);
+      }
+    });
+  });
+
+  it("refuses the OAuth callback with a clear 500 when OAuth is not configured, on the same env", async () => {
+    const host = await startWorkerd("test/edge/fixtures/workerd-entry.ts", env);
+    try {
+      const response = await host.fetch("/oauth/callback/slack?code=c&state=s");
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ code: "config_invalid" });
+    } finally {
+      await host.close();
+    }
+  });
+});
