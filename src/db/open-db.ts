@@ -1,13 +1,11 @@
 import { resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import ws from "ws";
 import * as schema from "../../db/schema.ts";
 import { getConfig } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { acquirePgliteLock } from "./pglite-lock.ts";
 import type { DatabaseKind, Db } from "./types.ts";
 import { startWsBridge, type WsBridge } from "./ws-bridge.ts";
 
@@ -52,28 +50,10 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 let bridge: Promise<WsBridge> | undefined;
 let bridgeUsers = 0;
 
+/** PGlite is loaded only when asked for (never by deployed workers: see trigger.config.ts). */
 async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<DbHandle> {
-  const release = dataDir ? acquirePgliteLock(dataDir) : () => {};
-  try {
-    const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
-    await pglite.waitReady;
-    const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
-    return {
-      db,
-      kind: "pglite",
-      pglite,
-      close: async () => {
-        try {
-          await pglite.close();
-        } finally {
-          release();
-        }
-      },
-    };
-  } catch (err) {
-    release();
-    throw err;
-  }
+  const { openPglite: open } = await import("./open-pglite.ts");
+  return open(dataDir, loadDataDir);
 }
 
 async function openPostgres(

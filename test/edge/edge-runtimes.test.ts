@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, tenants, webhookEvents } from "../../db/schema.ts";
 import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";

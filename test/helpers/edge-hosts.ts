@@ -8,7 +8,10 @@ type Env = Record<string, string>;
 /** A bundle running inside an edge runtime: requests in, responses and printed lines out. */
 export interface EdgeHost {
   name: string;
-  fetch(path: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{
+  fetch(
+    path: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<{
     status: number;
     json(): Promise<unknown>;
   }>;

@@ -10,9 +10,7 @@ const raw = { getTypeParser: () => (value: string) => value };
  * answers as Neon does: text values in array rows with each field's type oid, `{ results }` for
  * batches (run in one transaction), 400 `{ message, code }` for SQL errors.
  */
-export async function startNeonHttpStandIn(
-  pool: Pool,
-): Promise<{
+export async function startNeonHttpStandIn(pool: Pool): Promise<{
   url: string;
   port: number;
   queries: string[];
