@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bundleForEdge } from "../helpers/edge-bundle.ts";
 
@@ -31,4 +32,16 @@ describe("edge bundles of the web handlers", () => {
       ).toEqual([]);
     },
   );
+
+  it("reads process only through globalThis in the code the handlers reach", async () => {
+    const bundle = await bundleForEdge("webhooks/router.ts");
+    const ours = bundle.inputs.filter((f) => /^(src|webhooks|db)\//.test(f));
+    expect(ours.length).toBeGreaterThan(10);
+    const unguarded = ours.filter((file) =>
+      readFileSync(file, "utf8")
+        .split("\n")
+        .some((line) => /(^|[^.\w])process\.[A-Za-z_$]/.test(line) && !line.trim().startsWith("*")),
+    );
+    expect(unguarded).toEqual([]);
+  });
 });
