@@ -163,6 +163,16 @@ describe("credential resolver", () => {
     expect(await resolver.resolve("elevenlabs")).toMatchObject({ source: "platform", token: "xi_platform" });
   });
 
+  it("never hands a token cached for one set of client credentials to another", async () => {
+    await createCredentialResolver(fx.deps).resolve("paypal");
+    const rotated = createCredentialResolver({
+      ...fx.deps,
+      env: { ...fx.deps.env, PAYPAL_CLIENT_SECRET: "rotated-secret" },
+    });
+    await expect(rotated.resolve("paypal")).rejects.toMatchObject({ code: "invalid_client" });
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
   it("mints once for concurrent callers in one process", async () => {
     const resolver = createCredentialResolver(fx.deps);
     const tokens = await Promise.all(Array.from({ length: 5 }, () => resolver.resolve("paypal")));
