@@ -14,7 +14,7 @@ const json = (status: number, body: unknown) =>
 
 /**
  * `POST /_local/cli` runs a CLI invocation inside the runtime, on its open database and executor,
- * so the CLI works beside `npm start` on PGlite (docs/decisions/007-cli-runs-inside-the-runtime.md).
+ * so the CLI works beside `npm start` on PGlite (docs/decisions/016-cli-runs-inside-the-runtime.md).
  * Only callers holding the per-start token of DATA_DIR/runtime.json get in.
  */
 export async function handleCliRequest(
