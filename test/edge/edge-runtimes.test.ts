@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, tenants, webhookEvents } from "../../db/schema.ts";
 import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
@@ -112,6 +112,60 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside 
       const raw = c.event(randomUUID());
       expect((await post(c, raw, await c.sign(raw, { wrongSecret: true }))).status).toBe(401);
       expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
+    });
+
+    // Events a capability handles (connections): Stripe Connect deauthorization, Plaid Item errors.
+    const handled = {
+      stripe: (id: string) =>
+        JSON.stringify({
+          id: `evt_${id}`,
+          type: "account.application.deauthorized",
+          account: "acct_edge_unknown",
+          data: { object: { id: "ca_edge" } },
+        }),
+      plaid: (id: string) =>
+        JSON.stringify({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: `item_${id}` }),
+    } as const;
+    const keysOf = () =>
+      triggers().map(
+        (r) => (JSON.parse(r.body) as { options: { idempotencyKey: string } }).options.idempotencyKey,
+      );
+
+    it.each(["stripe", "plaid"] as const)(
+      "%s: stores a handled event once, triggers it, and a redelivery reuses the same idempotency key",
+      async (provider) => {
+        const c = caseOf(provider);
+        const raw = handled[provider](randomUUID());
+        for (let i = 0; i < 2; i++) expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
+        const stored = await events();
+        expect(stored).toHaveLength(1);
+        expect(stored[0]!.status).toBe("received");
+        const keys = keysOf();
+        expect(keys.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(keys).size).toBe(1);
+      },
+    );
+
+    it("answers 503 when Trigger.dev is down, keeping the event for the provider's retry", async () => {
+      const c = caseOf("stripe");
+      const raw = handled.stripe(randomUUID());
+      trigger.fault("POST /api/v1/tasks/*", { status: 500 });
+      expect((await post(c, raw, await c.sign(raw))).status).toBe(503);
+      trigger.clearFaults();
+      expect((await events()).map((e) => e.status)).toEqual(["received"]);
+      expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
+      expect(await events()).toHaveLength(1);
+    });
+
+    it("answers 503 when the database is down, and stores the redelivery once it is back", async () => {
+      const c = caseOf("plaid");
+      const raw = handled.plaid(randomUUID());
+      standIn.setDown(true);
+      expect((await post(c, raw, await c.sign(raw))).status).toBe(503);
+      standIn.setDown(false);
+      expect(await events()).toEqual([]);
+      expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
+      expect(await events()).toHaveLength(1);
     });
 
     it.each(PROVIDERS)(
