@@ -21,7 +21,7 @@ export interface PlatformToken {
 
 type CacheDeps = Pick<ConnectionDeps, "db" | "keyRing" | "http">;
 
-const minting = new Map<string, Promise<PlatformToken>>();
+const resolving = new Map<string, Promise<PlatformToken>>();
 
 const binding = (provider: string, hash: string) => ({
   tenantId: "platform",
@@ -83,7 +83,7 @@ async function mint(
 /**
  * The platform's client-credentials token for a provider (PayPal): read from `platform_tokens`
  * while it stays valid for two more minutes, else minted through the catalog's `tokenRequest` and
- * stored encrypted for every process. One mint at a time per process; two processes missing the
+ * stored encrypted for every process. One look-up or mint at a time per process; two processes missing the
  * cache at the same instant both mint (client-credentials tokens coexist), and the last one stays.
  * Single statements only, so it works on the edge HTTP driver.
  */
@@ -94,13 +94,16 @@ export async function platformClientToken(
 ): Promise<PlatformToken> {
   const provider = config.entry.id;
   const hash = await credentialHash(config, fields);
-  const hit = await cached(deps, provider, hash);
-  if (hit) return hit;
   const key = `${provider}:${hash}`;
-  let pending = minting.get(key);
+  // The cache read joins the single flight too: a caller whose read started before a mint was
+  // stored, and that finished after the mint settled, would otherwise mint a second token.
+  let pending = resolving.get(key);
   if (!pending) {
-    pending = mint(deps, config, fields, hash).finally(() => minting.delete(key));
-    minting.set(key, pending);
+    pending = (async () =>
+      (await cached(deps, provider, hash)) ?? (await mint(deps, config, fields, hash)))().finally(() =>
+      resolving.delete(key),
+    );
+    resolving.set(key, pending);
   }
   return pending;
 }
