@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { adoptSandboxEnv, databaseIdentity, dataDirOf, readRuntimeRecord } from "../runtime-file.ts";
 import { forwardToRuntime } from "./forward.ts";
+import { processIo } from "./output.ts";
 import { runCliCommand } from "./run-cli.ts";
 
 // .env is optional; real environment variables win. An empty SWITCHBOARD_LOCAL= (as in
@@ -25,14 +26,5 @@ if (forwarded) {
   process.stderr.write(forwarded.stderr);
   process.exitCode = forwarded.exitCode;
 } else {
-  await runCliCommand(args, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    get exitCode() {
-      return Number(process.exitCode ?? 0);
-    },
-    set exitCode(code: number) {
-      process.exitCode = code;
-    },
-  });
+  await runCliCommand(args, processIo);
 }

@@ -15,7 +15,8 @@ export interface CliIo {
   runtime?: Runtime;
 }
 
-const processIo: CliIo = {
+/** The CLI's own process streams and exit code. */
+export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   get exitCode() {
