@@ -5,7 +5,7 @@ const NUL_ESCAPE = /\\u0000/i;
 const HIGH = /^[dD][89abAB][0-9a-fA-F]{2}$/;
 const LOW = /^[dD][c-fC-F][0-9a-fA-F]{2}$/;
 
-/** Whether any `\uXXXX` escape is a surrogate without its pair (jsonb refuses those). */
+/** Whether any `\u` escape names a surrogate without its pair (jsonb refuses those). */
 function hasLoneSurrogate(text: string): boolean {
   const escapes = /\\u([0-9a-fA-F]{4})/g;
   let pendingHigh = -1;
