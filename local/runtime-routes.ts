@@ -22,7 +22,7 @@ const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
 
 /** Paths that expose runs, payloads or schedules, or start work: they need the runtime's key. */
-const PROTECTED = /^\/(api\/|realtime\/|runs(\/|$)|schedules(\/|$))/;
+const PROTECTED = /^\/(api\/|realtime\/|runs(\/|$)|schedules(\/|$)|surveys(\/|$))/;
 
 const LIST_PARAMS = new Set(["taskId", "status", "limit"]);
 const STATUSES = new Set(["queued", "running", "completed", "failed", "interrupted", "canceled", "expired"]);

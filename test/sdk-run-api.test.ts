@@ -286,8 +286,8 @@ describe("the SDK's run API against the local runtime", () => {
     });
   });
 
-  it("requires the runtime's key for the run API and /runs", async () => {
-    for (const path of ["/api/v1/runs", "/runs", "/api/v1/schedules", "/schedules"]) {
+  it("requires the runtime's key for the run API, /runs and the survey answers", async () => {
+    for (const path of ["/api/v1/runs", "/runs", "/api/v1/schedules", "/schedules", "/surveys/status"]) {
       expect((await raw(path, {}, null)).status, path).toBe(401);
       expect((await raw(path, {}, "wrong")).status, path).toBe(401);
       expect((await raw(path)).status, path).toBe(200);
