@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { adoptSandboxEnv, databaseIdentity, dataDirOf, readRuntimeRecord } from "../runtime-file.ts";
+import { withCommandSandbox } from "./command-sandbox.ts";
 import { forwardToRuntime } from "./forward.ts";
 import { processIo } from "./output.ts";
 import { runCliCommand } from "./run-cli.ts";
@@ -14,7 +15,8 @@ const answersLocally =
   args.length === 0 || args.some((a) => ["-h", "--help", "-V", "--version", "help"].includes(a));
 
 // A running `npm start` on this DATA_DIR and database owns the database (PGlite admits one
-// process): the command runs inside it. Otherwise it runs here, on the runtime's simulators.
+// process): the command runs inside it. Otherwise it runs here, on the runtime's simulators, or
+// on simulators of its own when none runs and the environment is in sandbox mode.
 const record = readRuntimeRecord(dataDirOf());
 adoptSandboxEnv(record);
 const forwarded =
@@ -25,6 +27,8 @@ if (forwarded) {
   process.stdout.write(forwarded.stdout);
   process.stderr.write(forwarded.stderr);
   process.exitCode = forwarded.exitCode;
-} else {
+} else if (answersLocally) {
   await runCliCommand(args, processIo);
+} else {
+  await withCommandSandbox(args, () => runCliCommand(args, processIo));
 }
