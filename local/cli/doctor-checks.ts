@@ -9,6 +9,7 @@ import { migrationsFolder } from "../../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../../src/db/open-db.ts";
 import { rowsOf } from "../../src/db/types.ts";
 import { formatError } from "../../src/format-error.ts";
+import { providerProbes } from "./doctor-provider-probes.ts";
 import { cliIo } from "./output.ts";
 
 export interface Check {
@@ -87,5 +88,6 @@ export async function runDoctorChecks(): Promise<Check[]> {
     if (handle && !shared) await handle.close();
   }
   checks.push(await check("Trigger.dev reachable", triggerReachable));
+  for (const probe of providerProbes()) checks.push(await check(probe.name, probe.run));
   return checks;
 }

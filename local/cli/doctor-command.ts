@@ -4,7 +4,9 @@ import { emit, fail } from "./output.ts";
 export function registerDoctorCommand(program: Command): void {
   program
     .command("doctor")
-    .description("check the environment: configuration, database, migrations, keys, Trigger.dev")
+    .description(
+      "check the environment: configuration, database, migrations, keys, Trigger.dev, provider credentials",
+    )
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
       const { runDoctorChecks } = await import("./doctor-checks.ts");
