@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -335,5 +336,260 @@ export const syncCursors = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.source] }),
     tenantPolicy("sync_cursors_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/* ------------------------------------------------------------------ payouts */
+
+export const payoutRails = ["stripe_connect", "paypal"] as const;
+export type PayoutRail = (typeof payoutRails)[number];
+
+/** A tenant's payout policy: minimum balance paid, per-item ceiling, approval rule, platform fee. */
+export const payoutSettings = pgTable(
+  "payout_settings",
+  {
+    tenantId: uuid("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** A payee is included once its available balance reaches this (minor units). */
+    minimumMinor: bigint("minimum_minor", { mode: "number" }).notNull().default(1_000),
+    /** No single item may exceed this; larger balances are held back and reported. */
+    itemCeilingMinor: bigint("item_ceiling_minor", { mode: "number" }).notNull().default(1_000_000),
+    /** Batches whose total exceeds this wait for approval; null: only `approval_always` decides. */
+    approvalAboveMinor: bigint("approval_above_minor", { mode: "number" }),
+    approvalAlways: boolean("approval_always").notNull().default(true),
+    /** Platform fee in basis points withheld from each item (50-5000, i.e. 0.5%-50%), or none. */
+    feeBps: integer("fee_bps"),
+    ...timestamps,
+  },
+  (t) => [
+    check("payout_settings_fee_ck", sql`${t.feeBps} is null or ${t.feeBps} between 50 and 5000`),
+    check("payout_settings_amounts_ck", sql`${t.minimumMinor} > 0 and ${t.itemCeilingMinor} > 0`),
+    tenantPolicy("payout_settings_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const bankVerificationStates = ["unverified", "verified", "revoked"] as const;
+export type BankVerification = (typeof bankVerificationStates)[number];
+
+/** A creator or vendor a tenant pays, on one rail. Balances live in `ledger_entries` only. */
+export const payees = pgTable(
+  "payees",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** The app's own id for this payee (idempotent creation). */
+    externalRef: text("external_ref").notNull(),
+    name: text("name").notNull(),
+    email: text("email"),
+    /** ISO 3166-1 alpha-2. */
+    country: text("country").notNull(),
+    rail: text("rail").$type<PayoutRail>().notNull(),
+    /** ISO 4217, lower case: the currency this payee is paid in. */
+    currency: text("currency").notNull(),
+    stripeAccountId: text("stripe_account_id"),
+    /** The connected account's `payouts_enabled`, kept current by `account.updated`. */
+    payoutsEnabled: boolean("payouts_enabled").notNull().default(false),
+    paypalReceiver: text("paypal_receiver"),
+    bankVerification: text("bank_verification").$type<BankVerification>().notNull().default("unverified"),
+    bankVerifiedAt: timestamp("bank_verified_at", { withTimezone: true }),
+    bankVerificationNote: text("bank_verification_note"),
+    /** What a 1099 mailing needs later: legal name, TIN type and last four, postal address. */
+    taxInfo: jsonb("tax_info").$type<Record<string, unknown>>().notNull().default({}),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payees_tenant_ref_uq").on(t.tenantId, t.externalRef),
+    index("payees_stripe_account_idx").on(t.stripeAccountId),
+    check("payees_rail_ck", sql`${t.rail} in ('stripe_connect', 'paypal')`),
+    check("payees_bank_ck", sql`${t.bankVerification} in ('unverified', 'verified', 'revoked')`),
+    tenantPolicy("payees_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/**
+ * A payee's Plaid Item: the access token belongs to the payee, not to the tenant's one
+ * connection per provider. Encrypted like connection credentials, bound to
+ * `tenantId:plaid:payee:<payeeId>:access_token`.
+ */
+export const payeeBankLinks = pgTable(
+  "payee_bank_links",
+  {
+    payeeId: uuid("payee_id")
+      .primaryKey()
+      .references(() => payees.id, { onDelete: "cascade" }),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    plaidItemId: text("plaid_item_id").notNull(),
+    accessToken: text("access_token").notNull(),
+    keyVersion: text("key_version").notNull(),
+    accountId: text("account_id"),
+    /** The Stripe external account the processor token became, when attached. */
+    externalAccountId: text("external_account_id"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payee_bank_links_item_uq").on(t.plaidItemId),
+    tenantPolicy("payee_bank_links_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const ledgerKinds = ["earning", "adjustment", "reservation", "release", "return"] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
+
+/**
+ * Append-only money movements per payee, integer minor units (signed). Earnings and adjustments
+ * come from app code with its idempotency key; `reservation` (negative, when an item is put in a
+ * batch), `release` (the item failed before money moved) and `return` (money came back after a
+ * payout) are written by the payouts capability with keys derived from the item id. A payee's
+ * available balance is the sum of its entries.
+ */
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    payeeId: uuid("payee_id")
+      .notNull()
+      .references(() => payees.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<LedgerKind>().notNull(),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    itemId: uuid("item_id"),
+    memo: text("memo"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("ledger_entries_tenant_key_uq").on(t.tenantId, t.idempotencyKey),
+    index("ledger_entries_payee_idx").on(t.tenantId, t.payeeId, t.currency),
+    index("ledger_entries_item_idx").on(t.itemId),
+    check("ledger_entries_amount_ck", sql`${t.amountMinor} <> 0`),
+    check(
+      "ledger_entries_kind_ck",
+      sql`${t.kind} in ('earning', 'adjustment', 'reservation', 'release', 'return')`,
+    ),
+    tenantPolicy("ledger_entries_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const batchStatuses = [
+  "draft",
+  "awaiting_approval",
+  "approved",
+  "processing",
+  "completed",
+  "partially_failed",
+  "failed",
+  "cancelled",
+] as const;
+export type BatchStatus = (typeof batchStatuses)[number];
+
+/** One payout run of one tenant in one currency. At most one is open per tenant and currency. */
+export const payoutBatches = pgTable(
+  "payout_batches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    currency: text("currency").notNull(),
+    status: text("status").$type<BatchStatus>().notNull().default("draft"),
+    totalMinor: bigint("total_minor", { mode: "number" }).notNull(),
+    itemCount: integer("item_count").notNull(),
+    requiresApproval: boolean("requires_approval").notNull(),
+    /** PayPal's batch id for this batch's PayPal items (sender_batch_id is our id). */
+    paypalBatchId: text("paypal_batch_id"),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payout_batches_open_uq")
+      .on(t.tenantId, t.currency)
+      .where(sql`${t.status} in ('draft', 'awaiting_approval', 'approved', 'processing')`),
+    check(
+      "payout_batches_status_ck",
+      sql`${t.status} in ('draft', 'awaiting_approval', 'approved', 'processing', 'completed', 'partially_failed', 'failed', 'cancelled')`,
+    ),
+    tenantPolicy("payout_batches_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/** The one decision on a batch (approved or rejected), who made it and when. */
+export const payoutApprovals = pgTable(
+  "payout_approvals",
+  {
+    batchId: uuid("batch_id")
+      .primaryKey()
+      .references(() => payoutBatches.id, { onDelete: "cascade" }),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    decision: text("decision").$type<"approved" | "rejected">().notNull(),
+    actor: text("actor").notNull(),
+    note: text("note"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("payout_approvals_decision_ck", sql`${t.decision} in ('approved', 'rejected')`),
+    tenantPolicy("payout_approvals_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+export const itemStatuses = [
+  "pending",
+  "submitted",
+  "paid",
+  "unclaimed",
+  "failed",
+  "returned",
+  "cancelled",
+  "needs_review",
+] as const;
+export type ItemStatus = (typeof itemStatuses)[number];
+
+/** One payee's payment in a batch: gross reserved, fee withheld, net sent. */
+export const payoutItems = pgTable(
+  "payout_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    batchId: uuid("batch_id")
+      .notNull()
+      .references(() => payoutBatches.id, { onDelete: "cascade" }),
+    payeeId: uuid("payee_id")
+      .notNull()
+      .references(() => payees.id, { onDelete: "cascade" }),
+    rail: text("rail").$type<PayoutRail>().notNull(),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    feeMinor: bigint("fee_minor", { mode: "number" }).notNull().default(0),
+    netMinor: bigint("net_minor", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").$type<ItemStatus>().notNull().default("pending"),
+    /** Stripe transfer id, or PayPal payout item id. */
+    providerRef: text("provider_ref"),
+    providerStatus: text("provider_status"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    attempts: integer("attempts").notNull().default(0),
+    settledAt: timestamp("settled_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payout_items_batch_payee_uq").on(t.batchId, t.payeeId),
+    index("payout_items_provider_ref_idx").on(t.providerRef),
+    check("payout_items_amounts_ck", sql`${t.amountMinor} > 0 and ${t.netMinor} > 0 and ${t.feeMinor} >= 0`),
+    check(
+      "payout_items_status_ck",
+      sql`${t.status} in ('pending', 'submitted', 'paid', 'unclaimed', 'failed', 'returned', 'cancelled', 'needs_review')`,
+    ),
+    tenantPolicy("payout_items_isolation", "tenant_id"),
   ],
 ).enableRLS();
