@@ -193,6 +193,19 @@ export const platformTokens = pgTable(
   (t) => [primaryKey({ columns: [t.provider, t.credentialHash] })],
 );
 
+/**
+ * The fingerprint of each encryption key version, stored with the data it protects: a known value
+ * sealed under that version. Start-up checks that every version here that the ring holds still
+ * opens its canary, so a regenerated development key (DATA_DIR deleted, database kept) fails
+ * loudly before anything is encrypted under it, even when no credential row exists yet.
+ */
+export const keyCanaries = pgTable("key_canaries", {
+  keyVersion: text("key_version").primaryKey(),
+  /** `sb1.<version>.<iv>.<data>`, bound to `platform:key-canary:<version>`. */
+  canary: text("canary").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const webhookEventStatuses = [
   "received",
   "processing",

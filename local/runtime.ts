@@ -83,7 +83,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (ownsDb) {
       await migrateLocalRuntime(db);
       // Fail loudly, naming the key version, if the stored credentials need a key we do not have.
-      await checkStoredKeys(db.db, await getKeyRing());
+      await checkStoredKeys(db.db, await getKeyRing(), { record: true });
     }
     const catalog = await loadTaskCatalog(options.taskDirs);
     const executor = new Executor({

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { integrationConnections } from "../../db/schema.ts";
 import { getConfig, resetConfig } from "../../src/config.ts";
-import { decryptCredentials } from "../../src/connections/credential-cipher.ts";
+import { checkStoredKeys } from "../../src/crypto/check-stored-keys.ts";
 import { getKeyRing } from "../../src/crypto/load-key-ring.ts";
 import { migrationsFolder } from "../../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../../src/db/open-db.ts";
@@ -39,16 +38,13 @@ async function migrationsCurrent(handle: DbHandle): Promise<string> {
   return `${journal.entries.length} applied`;
 }
 
-async function canaryDecrypts(handle: DbHandle): Promise<string> {
+async function keysOpenStoredData(handle: DbHandle): Promise<string> {
   const ring = await getKeyRing();
-  const [row] = await handle.db
-    .select()
-    .from(integrationConnections)
-    .where(sql`${integrationConnections.credentials} is not null`)
-    .limit(1);
-  if (!row?.credentials) return "no stored credentials yet";
-  await decryptCredentials(ring, { tenantId: row.tenantId, provider: row.provider }, row.credentials);
-  return `a ${row.provider} credential (key ${row.keyVersion}) decrypts`;
+  await checkStoredKeys(handle.db, ring);
+  const [row] = rowsOf<{ versions: number }>(
+    await handle.db.execute(sql`select count(*)::int as versions from key_canaries`),
+  );
+  return `the ring (${ring.versions.join(", ")}) opens every stored key fingerprint (${row?.versions ?? 0}) and credential version`;
 }
 
 async function triggerReachable(): Promise<string> {
@@ -82,7 +78,7 @@ export async function runDoctorChecks(): Promise<Check[]> {
     if (handle) {
       const db = handle;
       checks.push(await check("migrations current", () => migrationsCurrent(db)));
-      checks.push(await check("keys decrypt a stored credential", () => canaryDecrypts(db)));
+      checks.push(await check("keys decrypt stored data", () => keysOpenStoredData(db)));
     }
   } finally {
     if (handle && !shared) await handle.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { integrationConnections, tenants } from "../../db/schema.ts";
+import { integrationConnections, keyCanaries, tenants } from "../../db/schema.ts";
 import { createTestDb, type TestDb } from "../../test/helpers/test-db.ts";
 import { encryptCredentials } from "../connections/credential-cipher.ts";
 import { checkStoredKeys } from "./check-stored-keys.ts";
@@ -47,7 +47,32 @@ describe("checkStoredKeys", () => {
   it("fails when the ring's key of that version is a different key (a regenerated development key)", async () => {
     await storeUnder(`dev1:${K1}`);
     await expect(checkStoredKeys(db.db, await parseKeyRing(`dev1:${K2}`))).rejects.toThrow(
-      /key version "dev1" in the ring is not the key these credentials were encrypted with/,
+      /key version "dev1" in the ring is not the key this data was encrypted with/,
     );
+  });
+
+  it("stores each ring version's fingerprint at start, so a regenerated key is refused before any credential exists", async () => {
+    await checkStoredKeys(db.db, await parseKeyRing(`v2:${K2},dev1:${K1}`), { record: true });
+    const stored = await db.db.select().from(keyCanaries);
+    expect(stored.map((row) => row.keyVersion).sort()).toEqual(["dev1", "v2"]);
+    expect(stored.every((row) => !row.canary.includes(K1) && row.canary.startsWith("sb1."))).toBe(true);
+    await expect(checkStoredKeys(db.db, await parseKeyRing(`dev1:${K2}`))).rejects.toThrow(
+      /key version "dev1" in the ring is not the key this data was encrypted with/,
+    );
+    await expect(checkStoredKeys(db.db, await parseKeyRing(`dev1:${K1}`))).rejects.toThrow(
+      /key version "v2" is not in the key ring/,
+    );
+    await expect(checkStoredKeys(db.db, await parseKeyRing(`dev1:${K1},v2:${K2}`))).resolves.toBeUndefined();
+  });
+
+  it("records nothing unless asked, and never replaces a stored fingerprint", async () => {
+    await checkStoredKeys(db.db, await parseKeyRing(`dev1:${K1}`));
+    expect(await db.db.select().from(keyCanaries)).toEqual([]);
+    await checkStoredKeys(db.db, await parseKeyRing(`dev1:${K1}`), { record: true });
+    const [first] = await db.db.select().from(keyCanaries);
+    await checkStoredKeys(db.db, await parseKeyRing(`v3:${K2},dev1:${K1}`), { record: true });
+    const after = await db.db.select().from(keyCanaries);
+    expect(after.find((row) => row.keyVersion === "dev1")?.canary).toBe(first?.canary);
+    expect(after.map((row) => row.keyVersion).sort()).toEqual(["dev1", "v3"]);
   });
 });
