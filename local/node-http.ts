@@ -130,7 +130,7 @@ export async function serve(
       .then((response) => send(req, res, response))
       .catch((err) => {
         logger.error("request failed", { method: req.method, path: new URL(request.url).pathname, err });
-        sendError(res, 500, "Internal error");
+        sendError(res, 500, "Internal error; the runtime's log has the details");
       })
       .finally(() => {
         // Anything the handler chose not to read (an oversize body) is discarded.

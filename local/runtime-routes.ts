@@ -1,10 +1,10 @@
 import type { DatabaseKind } from "../src/db/types.ts";
-import { errorResponse } from "../src/ingress/json-response.ts";
 import { logger } from "../src/observability/logger.ts";
 import { routeRequest } from "../webhooks/router.ts";
 import type { Authorizer } from "./api/authorize.ts";
 import { handleRunApi } from "./api/run-api.ts";
 import { handleSchedulesApi, type SchedulesApiDeps } from "./api/schedules-api.ts";
+import { errorAnswer } from "./error-answer.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
 import { handleSurveyRoutes } from "./survey-routes.ts";
@@ -80,7 +80,7 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       // A malformed %-escape in a path segment is the client's mistake, not ours.
       if (err instanceof URIError)
         return json(400, { error: "Malformed percent-escape in the request path" });
-      const response = errorResponse(err);
+      const response = errorAnswer(err);
       if (response.status >= 500) logger.error("request failed", { path: url.pathname, err });
       return response;
     }

@@ -46,7 +46,11 @@ function isQueryError(err: unknown): boolean {
   return err instanceof Error && (/^Failed query:/.test(err.message) || "query" in err);
 }
 
-function sentence(err: unknown): string {
+/**
+ * The sentence for an error this formatter recognises (our own errors, database and network
+ * failures), or undefined for anything else, whose message may carry a payload.
+ */
+export function knownErrorSentence(err: unknown): string | undefined {
   if (err instanceof ConfigError)
     return `${err.message}\nFix these in .env or the environment (see .env.example).`;
   if (err instanceof AppError) return err.message;
@@ -58,6 +62,12 @@ function sentence(err: unknown): string {
   }
   if (isQueryError(err))
     return "A database query failed; run again with --debug (or LOG_LEVEL=debug) for details.";
+  return undefined;
+}
+
+function sentence(err: unknown): string {
+  const known = knownErrorSentence(err);
+  if (known !== undefined) return known;
   if (err instanceof Error) return err.message.split("\n")[0] ?? err.name;
   return String(err);
 }
