@@ -581,14 +581,18 @@ export const payoutItems = pgTable(
       .notNull()
       .references(() => payees.id, { onDelete: "cascade" }),
     rail: text("rail").$type<PayoutRail>().notNull(),
+    /** Gross amount reserved from the payee's balance. */
     amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
     feeMinor: bigint("fee_minor", { mode: "number" }).notNull().default(0),
     netMinor: bigint("net_minor", { mode: "number" }).notNull(),
     currency: text("currency").notNull(),
+    /** Where the money goes (`acct_…` or PayPal receiver), fixed at preparation so retries send the same request. */
+    destination: text("destination").notNull(),
     status: text("status").$type<ItemStatus>().notNull().default("pending"),
     /** Stripe transfer id, or PayPal payout item id. */
     providerRef: text("provider_ref"),
     providerStatus: text("provider_status"),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
     attempts: integer("attempts").notNull().default(0),

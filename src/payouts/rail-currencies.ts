@@ -12,9 +12,12 @@ const RAIL_CURRENCIES: Record<PayoutRail, readonly string[]> = {
 
 export const isPayoutRail = (value: string): value is PayoutRail => value in RAIL_CURRENCIES;
 
+export const isCurrencyForRail = (rail: PayoutRail, currency: string): boolean =>
+  RAIL_CURRENCIES[rail].includes(currency);
+
 /** Refuses a currency the payee's rail cannot pay in. */
 export function assertCurrencyForRail(rail: PayoutRail, currency: string): void {
-  if (!RAIL_CURRENCIES[rail].includes(currency)) {
+  if (!isCurrencyForRail(rail, currency)) {
     throw new ValidationError(`${rail} cannot pay in ${currency.toUpperCase()}`, {
       context: { rail, currency },
     });
