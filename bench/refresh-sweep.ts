@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { startOAuthSimulator } from "../local/sandbox/oauth-server.ts";
 import type { ConnectionDeps } from "../src/connections/connection-deps.ts";
+import { createConnectionNotifier } from "../src/connections/connection-notifier.ts";
 import { encryptCredentials } from "../src/connections/credential-cipher.ts";
 import { refreshConnectionToken } from "../src/connections/refresh-connection-token.ts";
 import { sweepTokenRefresh } from "../src/connections/sweep-token-refresh.ts";
@@ -8,7 +9,6 @@ import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import type { Db } from "../src/db/types.ts";
-import { createConnectionNotifier } from "../src/health/connection-notifier.ts";
 import type { JobQueue } from "../src/jobs.ts";
 import { createProviderHttpClient } from "../src/providers/provider-http-client.ts";
 

@@ -52,6 +52,10 @@ export const tenants = pgTable(
 export const connectionStatuses = ["active", "expired", "error", "disconnected"] as const;
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
+/** A connection's operational health, from its probes: `unknown` until the first check. */
+export const healthStates = ["unknown", "ok", "degraded", "failing"] as const;
+export type HealthState = (typeof healthStates)[number];
+
 export const integrationConnections = pgTable(
   "integration_connections",
   {
@@ -84,7 +88,17 @@ export const integrationConnections = pgTable(
     failingSince: timestamp("failing_since", { withTimezone: true }),
     statusChangedAt: timestamp("status_changed_at", { withTimezone: true }),
     scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
+    /** Consecutive failed health probes (refresh failures are counted in `refresh_failures`). */
     healthFailures: integer("health_failures").notNull().default(0),
+    healthState: text("health_state").$type<HealthState>().notNull().default("unknown"),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    lastLatencyMs: integer("last_latency_ms"),
+    /** The class of the last failed probe: auth, permission, rate_limited, provider_down, config. */
+    healthErrorClass: text("health_error_class"),
+    /** Rolling one-hour window of probe outcomes (error rate = failures / checks). */
+    healthWindowStartedAt: timestamp("health_window_started_at", { withTimezone: true }),
+    healthWindowChecks: integer("health_window_checks").notNull().default(0),
+    healthWindowFailures: integer("health_window_failures").notNull().default(0),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
@@ -95,9 +109,16 @@ export const integrationConnections = pgTable(
     index("integration_connections_refresh_due_idx")
       .on(t.refreshDueAt)
       .where(sql`${t.status} in ('active', 'error')`),
+    index("integration_connections_health_due_idx")
+      .on(t.lastCheckedAt)
+      .where(sql`${t.status} in ('active', 'error')`),
     check(
       "integration_connections_status_ck",
       sql`${t.status} in ('active', 'expired', 'error', 'disconnected')`,
+    ),
+    check(
+      "integration_connections_health_state_ck",
+      sql`${t.healthState} in ('unknown', 'ok', 'degraded', 'failing')`,
     ),
     tenantPolicy("integration_connections_isolation", "tenant_id"),
   ],
@@ -158,6 +179,8 @@ export const connectionTransitions = pgTable(
     connectionId: uuid("connection_id")
       .notNull()
       .references(() => integrationConnections.id, { onDelete: "cascade" }),
+    /** `status` (active, expired, error, disconnected) or `health` (unknown, ok, degraded, failing). */
+    kind: text("kind").$type<"status" | "health">().notNull().default("status"),
     fromStatus: text("from_status").notNull(),
     toStatus: text("to_status").notNull(),
     reason: text("reason"),
@@ -168,6 +191,34 @@ export const connectionTransitions = pgTable(
     index("connection_transitions_connection_idx").on(t.connectionId, t.createdAt),
     index("connection_transitions_unnotified_idx").on(t.createdAt).where(sql`${t.notifiedAt} is null`),
     tenantPolicy("connection_transitions_isolation", "tenant_id"),
+  ],
+).enableRLS();
+
+/** One health probe of one connection (pruned after HEALTH_RETENTION_DAYS, default 30). */
+export const connectionHealthChecks = pgTable(
+  "connection_health_checks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => integrationConnections.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    /** ok, degraded (slow) or failing. */
+    outcome: text("outcome").notNull(),
+    latencyMs: integer("latency_ms"),
+    httpStatus: integer("http_status"),
+    errorClass: text("error_class"),
+    error: text("error"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("connection_health_checks_connection_idx").on(t.connectionId, t.checkedAt),
+    index("connection_health_checks_checked_at_idx").on(t.checkedAt),
+    check("connection_health_checks_outcome_ck", sql`${t.outcome} in ('ok', 'degraded', 'failing')`),
+    tenantPolicy("connection_health_checks_isolation", "tenant_id"),
   ],
 ).enableRLS();
 

@@ -1,8 +1,12 @@
 import type { ConnectionDeps } from "./connections/connection-deps.ts";
+import {
+  createConnectionNotifier,
+  type Notifier,
+  type NotifierDeps,
+} from "./connections/connection-notifier.ts";
 import { type CredentialResolver, createCredentialResolver } from "./connections/credential-resolver.ts";
 import type { KeyRing } from "./crypto/key-ring.ts";
 import type { Db } from "./db/types.ts";
-import { createConnectionNotifier, type Notifier, type NotifierDeps } from "./health/connection-notifier.ts";
 import type { JobQueue } from "./jobs.ts";
 import { type Logger, logger as rootLogger } from "./observability/logger.ts";
 import { optionalFeatureUrl } from "./observability/optional-feature-url.ts";

@@ -1,7 +1,7 @@
 import type { KeyRing } from "../crypto/key-ring.ts";
 import type { Db } from "../db/types.ts";
-import type { Notifier } from "../health/connection-notifier.ts";
 import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
+import type { Notifier } from "./connection-notifier.ts";
 
 /** What connection flows need; built by tasks, the CLI, the local runtime and tests. */
 export interface ConnectionDeps {

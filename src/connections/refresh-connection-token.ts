@@ -5,12 +5,12 @@ import { AppError, NotFoundError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { renewAccessToken } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
+import { applyConnectionSignals } from "./apply-connection-signals.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import { recordRefreshFailure } from "./record-refresh-failure.ts";
 import { refreshDueAt } from "./refresh-schedule.ts";
 import { SWEEP_HORIZON_MS } from "./sweep-token-refresh.ts";
-import { transitionConnection } from "./transition-connection.ts";
 
 export type RefreshOutcome =
   | {
@@ -174,9 +174,10 @@ async function apply(
         refresh_lease_until = null,
         last_refreshed_at = now(),
         refresh_failures = 0,
-        failing_since = null,
-        last_error = null,
-        last_error_at = null,
+        -- Failing health probes keep the failure streak (status machine: apply-connection-signals.ts).
+        failing_since = case when c.health_failures = 0 then null else c.failing_since end,
+        last_error = case when c.health_failures = 0 then null else c.last_error end,
+        last_error_at = case when c.health_failures = 0 then null else c.last_error_at end,
         updated_at = now()
       where c.id = ${row.id} and c.refresh_lease_owner = ${owner}
       returning c.token_version, ${row.status}::text as previous`),
@@ -188,14 +189,10 @@ async function apply(
     });
   }
   if (row.status === "error") {
-    const transition = await transitionConnection(deps.db, {
-      connectionId: row.id,
-      provider: row.provider,
-      from: ["error"],
-      to: "active",
-      reason: "token refreshed",
-    });
-    if (transition) await deps.notifier.notify(transition);
+    // The status machine decides: `active` again unless health probes are still failing.
+    await applyConnectionSignals(deps, [
+      { connectionId: row.id, source: "refresh", ok: true, reason: "token refreshed" },
+    ]);
   }
   return {
     outcome,

@@ -1,8 +1,8 @@
 import type { Db } from "../db/types.ts";
-import { type Notifier, notifyPendingTransitions } from "../health/connection-notifier.ts";
 import type { JobQueue } from "../jobs.ts";
 import { pingHeartbeat } from "../observability/heartbeat.ts";
 import { optionalFeatureUrl } from "../observability/optional-feature-url.ts";
+import { type Notifier, notifyPendingTransitions } from "./connection-notifier.ts";
 import { purgeExpiredOAuthStates } from "./purge-expired-oauth-states.ts";
 import { type SweepOptions, sweepTokenRefresh } from "./sweep-token-refresh.ts";
 

@@ -1,14 +1,19 @@
 import { sql } from "drizzle-orm";
-import type { ConnectionStatus } from "../../db/schema.ts";
+import type { ConnectionStatus, HealthState } from "../../db/schema.ts";
 import { type Db, rowsOf } from "../db/types.ts";
 
+/**
+ * A recorded change of a connection: of its `status` (active, expired, error, disconnected), or
+ * of its `health` (unknown, ok, degraded, failing). Absent `kind` means `status`.
+ */
 export interface Transition {
   id: string;
+  kind?: "status" | "health";
   tenantId: string;
   connectionId: string;
   provider: string;
-  fromStatus: ConnectionStatus;
-  toStatus: ConnectionStatus;
+  fromStatus: ConnectionStatus | HealthState;
+  toStatus: ConnectionStatus | HealthState;
   reason: string | null;
 }
 

@@ -1,7 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
 import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
-import { decryptCredentials } from "../connections/credential-cipher.ts";
-import type { Transition } from "../connections/transition-connection.ts";
 import type { KeyRing } from "../crypto/key-ring.ts";
 import { type Db, rowsOf } from "../db/types.ts";
 import { withTenant } from "../db/with-tenant.ts";
@@ -9,6 +7,8 @@ import { AppError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { findProvider } from "../providers/catalog.ts";
 import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
+import { decryptCredentials } from "./credential-cipher.ts";
+import type { Transition } from "./transition-connection.ts";
 
 export interface Notifier {
   /** Tells the connection's owner about one transition; marks it notified once sent. */
@@ -26,8 +26,16 @@ export interface NotifierDeps {
   capture?: (err: unknown, tags: { tenantId: string; provider: string }) => Promise<unknown>;
 }
 
-function message(t: Transition): string {
+function healthMessage(t: Transition, name: string): string {
+  if (t.toStatus === "ok") return `:white_check_mark: ${name} is healthy again (was ${t.fromStatus}).`;
+  if (t.toStatus === "degraded") return `:warning: ${name} is degraded: ${t.reason ?? "slow or erratic"}.`;
+  return `:rotating_light: ${name} health checks are failing (${t.reason ?? "unknown error"}).`;
+}
+
+/** The one-line notice of a transition (Slack text; Sentry message). */
+export function transitionMessage(t: Transition): string {
   const name = findProvider(t.provider)?.name ?? t.provider;
+  if (t.kind === "health") return healthMessage(t, name);
   if (t.toStatus === "active") return `:white_check_mark: ${name} is connected again (was ${t.fromStatus}).`;
   if (t.toStatus === "expired") {
     return `:warning: ${name} access expired or was revoked (${t.reason ?? "no reason given"}). Reconnect ${name} to resume.`;
@@ -77,15 +85,21 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
             url,
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ text: message(t) }),
+            body: JSON.stringify({ text: transitionMessage(t) }),
             timeoutMs: 5_000,
           });
         }
-        if (t.toStatus !== "active" && deps.capture) {
-          await deps.capture(new AppError(`connection_${t.toStatus}`, message(t)), {
-            tenantId: t.tenantId,
-            provider: t.provider,
-          });
+        if (t.toStatus !== "active" && t.toStatus !== "ok" && deps.capture) {
+          await deps.capture(
+            new AppError(
+              t.kind === "health" ? `connection_health_${t.toStatus}` : `connection_${t.toStatus}`,
+              transitionMessage(t),
+            ),
+            {
+              tenantId: t.tenantId,
+              provider: t.provider,
+            },
+          );
         }
         await withTenant(deps.db, t.tenantId, (tx) =>
           tx
@@ -120,11 +134,12 @@ export async function notifyPendingTransitions(db: Db, notifier: Notifier): Prom
     tenant_id: string;
     connection_id: string;
     provider: string;
+    kind: "status" | "health";
     from_status: Transition["fromStatus"];
     to_status: Transition["toStatus"];
     reason: string | null;
   }>(
-    await db.execute(sql`select t.id, t.tenant_id, t.connection_id, c.provider, t.from_status, t.to_status, t.reason
+    await db.execute(sql`select t.id, t.tenant_id, t.connection_id, c.provider, t.kind, t.from_status, t.to_status, t.reason
       from connection_transitions t join integration_connections c on c.id = t.connection_id
       where t.notified_at is null and t.to_status <> 'disconnected'
         and t.created_at < now() - interval '1 minute' and t.created_at > now() - interval '1 day'
@@ -134,6 +149,7 @@ export async function notifyPendingTransitions(db: Db, notifier: Notifier): Prom
   for (const row of pending) {
     const ok = await notifier.notify({
       id: row.id,
+      kind: row.kind,
       tenantId: row.tenant_id,
       connectionId: row.connection_id,
       provider: row.provider,
