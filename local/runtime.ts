@@ -85,7 +85,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // Fail loudly, naming the key version, if the stored credentials need a key we do not have.
       await checkStoredKeys(db.db, await getKeyRing(), { record: true });
     }
-    const catalog = await loadTaskCatalog(options.taskDirs);
+    const catalog = await loadTaskCatalog(
+      options.taskDirs ?? config.SWITCHBOARD_TASK_DIRS?.split(",").map((dir) => dir.trim()),
+    );
     const executor = new Executor({
       db: db.db,
       catalog,
@@ -146,7 +148,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       executor,
       cron,
       sandbox,
-      close: async (graceMs = 10_000) => {
+      close: async (graceMs = config.SWITCHBOARD_SHUTDOWN_GRACE_MS) => {
         cron.stop();
         await closeServer(server);
         await executor.stop(graceMs);

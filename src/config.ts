@@ -28,6 +28,10 @@ const baseSchema = z.object({
   /** HMAC key for OAuth `state` (at least 32 characters). */
   OAUTH_STATE_SECRET: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `npm start`: task directories to load instead of trigger.config.ts's `dirs` (comma-separated). */
+  SWITCHBOARD_TASK_DIRS: optionalString,
+  /** `npm start`: how long in-flight runs may finish after SIGINT/SIGTERM before they are interrupted. */
+  SWITCHBOARD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   PUBLIC_BASE_URL: optionalUrl,
   /** Optional features (Sentry, heartbeat, platform alerts): read through `optionalFeatureUrl`. */
   SENTRY_DSN: optionalString,
