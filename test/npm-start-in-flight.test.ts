@@ -20,7 +20,7 @@ beforeAll(async () => {
     SWITCHBOARD_TASK_DIRS: "trigger,test/fixtures/trigger",
     SWITCHBOARD_SHUTDOWN_GRACE_MS: "300",
     TRIGGER_SECRET_KEY: KEY,
-    ...(server ? { DATABASE_URL: server.url } : {}),
+    ...(server?.url ? { DATABASE_URL: server.url } : {}),
   };
 }, 120_000);
 afterAll(async () => {
