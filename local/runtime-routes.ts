@@ -4,6 +4,7 @@ import { routeRequest } from "../webhooks/router.ts";
 import type { Authorizer } from "./api/authorize.ts";
 import { handleRunApi } from "./api/run-api.ts";
 import { handleSchedulesApi, type SchedulesApiDeps } from "./api/schedules-api.ts";
+import type { DashboardHandler } from "./dashboard/create-dashboard.ts";
 import { errorAnswer } from "./error-answer.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
@@ -16,6 +17,8 @@ export interface RouteDeps extends SchedulesApiDeps {
   executor: Executor;
   /** Who may use the API: the runtime's key (the SDK's bearer), plus any seam added later. */
   authorize: Authorizer;
+  /** The browser dashboard (`/`, `/dashboard/*`), when served. */
+  dashboard?: DashboardHandler | undefined;
 }
 
 const json = (status: number, body: unknown) =>
@@ -56,6 +59,8 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       if (url.pathname === "/healthz") {
         return json(200, { status: "ok", database: deps.databaseKind, sandbox: deps.sandbox });
       }
+      const page = await deps.dashboard?.(request);
+      if (page) return page;
       if (PROTECTED.test(url.pathname) && !(await deps.authorize(request))) {
         return json(401, {
           error: "Invalid API key: send Authorization: Bearer <TRIGGER_SECRET_KEY> with the runtime's key",

@@ -13,6 +13,8 @@ import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
 import { bearerKey } from "./api/authorize.ts";
 import { handleCliRequest } from "./cli-endpoint.ts";
+import { createDashboard } from "./dashboard/create-dashboard.ts";
+import { type DashboardMode, dashboardMode } from "./dashboard/dashboard-mode.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
 import { executorDefaults } from "./executor/project-config.ts";
@@ -48,6 +50,8 @@ export interface RuntimeOptions {
   advertise?: boolean;
   /** How long a claimed run is held without renewal before the reaper takes it back (default 60 s). */
   leaseMs?: number;
+  /** The browser dashboard: with writes, read-only or off (default: SWITCHBOARD_DASHBOARD). */
+  dashboard?: DashboardMode;
 }
 
 export interface Runtime {
@@ -99,6 +103,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const cron = new CronRunner(db.db, catalog, executor);
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
     const cliToken = newRuntimeToken();
+    const dashboard = createDashboard({
+      db: db.db,
+      catalog,
+      executor,
+      cron,
+      mode: options.dashboard ?? dashboardMode(process.env.SWITCHBOARD_DASHBOARD),
+      sandbox: Boolean(sandbox),
+      bearer: bearerKey(secretKey),
+      listenHost: options.host ?? "127.0.0.1",
+    });
     let self: Runtime | undefined;
     const routes = createRuntimeHandler({
       db: db.db,
@@ -108,6 +122,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       authorize: bearerKey(secretKey),
       databaseKind: db.kind,
       sandbox: Boolean(sandbox),
+      dashboard,
     });
     const handler = async (request: Request) =>
       (self && (await handleCliRequest(request, () => self!, cliToken))) ??

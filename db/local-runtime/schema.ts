@@ -125,3 +125,23 @@ export const taskSchedules = pgTable("task_schedules", {
   active: boolean("active").notNull().default(true),
   ...timestamps,
 });
+
+/**
+ * One row per finished attempt of a local run (the dashboard's attempt history): how it ended,
+ * how long it took, its error with stack, and the delay before the next attempt when it retried.
+ */
+export const taskRunAttempts = pgTable(
+  "task_run_attempts",
+  {
+    runId: text("run_id").notNull(),
+    number: integer("number").notNull(),
+    /** completed, failed, retrying (a retry follows), canceled, interrupted, lost (lease expired). */
+    status: text("status").notNull(),
+    /** Unknown for an attempt whose executor died (its start was never recorded). */
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull().defaultNow(),
+    error: jsonb("error"),
+    retryDelayMs: integer("retry_delay_ms"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.number] })],
+);

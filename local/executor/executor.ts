@@ -9,6 +9,7 @@ import {
 import type { Db } from "../../src/db/types.ts";
 import { describeError, ValidationError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
+import { AttemptLog, runError } from "./attempt-log.ts";
 import { PersistedRunMetadata } from "./persisted-run-metadata.ts";
 import { runInRunContext } from "./run-context.ts";
 import { newId, type RunRow, RunStore } from "./run-store.ts";
@@ -56,6 +57,8 @@ function jsonSafe(value: unknown): unknown {
  */
 export class Executor extends EventEmitter {
   readonly store: RunStore;
+  /** Every ended attempt: status, duration, error with stack, retry delay. */
+  readonly attempts: AttemptLog;
   readonly owner = newId("executor");
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queueCounts = new Map<string, number>();
@@ -75,6 +78,7 @@ export class Executor extends EventEmitter {
   constructor(private readonly options: ExecutorOptions) {
     super();
     this.store = new RunStore(options.db);
+    this.attempts = new AttemptLog(options.db);
     this.maxConcurrency = options.maxConcurrency ?? 10;
     this.pollMs = options.pollMs ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -131,6 +135,7 @@ export class Executor extends EventEmitter {
         message: `The executor running attempt ${row.attempts} stopped renewing its lease (killed or disconnected)`,
       };
       if (!(await this.store.reap(row, exhausted ? "failed" : "queued", error))) continue;
+      await this.attempts.record({ runId: row.id, number: row.attempts, status: "lost", error });
       if (exhausted) {
         failed++;
         this.emit("settled", { id: row.id, status: "failed" });
@@ -257,7 +262,7 @@ export class Executor extends EventEmitter {
     try {
       payload = await this.payloadOf(row, task);
     } catch (err) {
-      await this.settle(row, "failed", { error: describeError(err) });
+      await this.settle(row, "failed", { error: runError(err) });
       return;
     }
     const maxDurationSeconds = task.manifest.maxDuration ?? this.options.defaults?.maxDuration;
@@ -266,6 +271,7 @@ export class Executor extends EventEmitter {
         ? undefined
         : setTimeout(() => controller.abort(new Error("maxDuration exceeded")), maxDurationSeconds * 1000);
     log.info("run attempt started");
+    const startedAt = new Date();
     const metadata = new PersistedRunMetadata(
       (row.metadata ?? undefined) as Record<string, never> | undefined,
       (current) => this.store.saveMetadata(row.id, this.owner, current),
@@ -277,14 +283,23 @@ export class Executor extends EventEmitter {
     );
     clearTimeout(deadline);
     await metadata.flush();
-    if (this.interrupted.has(row.id)) return; // shut down mid-run: re-queued on the next start
+    if (this.interrupted.has(row.id)) {
+      // Shut down mid-run: re-queued on the next start.
+      await this.attempts.record({ runId: row.id, number: row.attempts, status: "interrupted", startedAt });
+      return;
+    }
     if (this.canceled.delete(row.id)) {
       log.info("run canceled while executing");
+      await this.attempts.record({ runId: row.id, number: row.attempts, status: "canceled", startedAt });
       return;
     }
     if (result.ok) {
       log.info("run completed");
-      await this.settle(row, "completed", { output: jsonSafe(result.value), metadata: result.metadata });
+      await this.settle(row, "completed", {
+        output: jsonSafe(result.value),
+        metadata: result.metadata,
+        startedAt,
+      });
       return;
     }
     const delayMs = await this.retryDelay(
@@ -294,19 +309,21 @@ export class Executor extends EventEmitter {
       { ...retry, maxAttempts },
       row.attempts,
     );
-    const error = describeError(result.error);
+    const error = runError(result.error);
     if (delayMs !== undefined && !this.stopped) {
       log.warn("run attempt failed, retrying", { err: result.error, delayMs });
       await this.settle(row, "queued", {
         error,
         metadata: result.metadata,
         runAt: new Date(Date.now() + delayMs),
+        startedAt,
+        retryDelayMs: delayMs,
       });
       setTimeout(() => this.wake(), delayMs + 5).unref();
       return;
     }
     log.error("run failed", { err: result.error });
-    await this.settle(row, "failed", { error, metadata: result.metadata });
+    await this.settle(row, "failed", { error, metadata: result.metadata, startedAt });
     for (const hook of lifecycleHooks.getGlobalFailureHooks()) {
       await hook.fn({ ctx, payload, task: task.id, error: result.error, signal: controller.signal } as never);
     }
@@ -368,9 +385,20 @@ export class Executor extends EventEmitter {
       error?: unknown;
       metadata?: Record<string, unknown> | undefined;
       runAt?: Date;
+      startedAt?: Date;
+      retryDelayMs?: number;
     },
   ): Promise<void> {
-    await this.store.finish(row.id, this.owner, { status, ...outcome });
+    const { startedAt, retryDelayMs, ...stored } = outcome;
+    await this.store.finish(row.id, this.owner, { status, ...stored });
+    await this.attempts.record({
+      runId: row.id,
+      number: row.attempts,
+      status: status === "queued" ? "retrying" : status,
+      startedAt: startedAt ?? null,
+      error: outcome.error,
+      retryDelayMs,
+    });
     if (status !== "queued") this.emit("settled", { id: row.id, status });
   }
 

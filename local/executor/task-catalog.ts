@@ -13,6 +13,8 @@ export interface LoadedTask {
   manifest: TaskManifest;
   run: CatalogTask["fns"]["run"];
   parsePayload: ((payload: unknown) => Promise<unknown>) | undefined;
+  /** The payload schema of a `schemaTask` (zod, or whatever schema library it was given). */
+  schema?: unknown;
 }
 
 export interface TaskCatalog {
@@ -77,7 +79,14 @@ export async function loadTaskCatalog(dirs: readonly string[] = ["trigger"]): Pr
     const task = current.getTask(id);
     if (!task) return undefined;
     const { fns, ...manifest } = task;
-    return { id, manifest: manifest as TaskManifest, run: fns.run, parsePayload: fns.parsePayload };
+    const schema = current.getTaskSchema(id);
+    return {
+      id,
+      manifest: manifest as TaskManifest,
+      run: fns.run,
+      parsePayload: fns.parsePayload,
+      ...(schema ? { schema } : {}),
+    };
   };
   return {
     get,
