@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { presentedKey } from "./key-auth.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import {
   type RecordedRequest,
   type SimResponse,
@@ -14,25 +15,93 @@ const error = (status: number, type: string, message: string, code?: string): Si
   body: { error: { type, message, ...(code ? { code } : {}) } },
 });
 
+export interface SimTransfer {
+  id: string;
+  amount: number;
+  currency: string;
+  destination: string;
+  transfer_group: string | null;
+  metadata: Record<string, string>;
+  idempotencyKey: string | undefined;
+  reversed: boolean;
+  amount_reversed: number;
+}
+
+/** What a test or benchmark can see and steer in the Stripe simulator. */
+export interface StripeApiState {
+  /** Every transfer created (a duplicate payment shows as two transfers for one item). */
+  transfers: SimTransfer[];
+  /** Connected accounts whose `payouts_enabled` is false (transfers to them are refused). */
+  disabledAccounts: Set<string>;
+  /** External accounts attached per connected account (`btok_…` tokens received). */
+  externalAccounts: Map<string, string[]>;
+  /** The next N transfers are created, then answered with a 500 (the answer is lost on the way). */
+  loseAnswers(n: number): void;
+  /** Requests per second before answering 429 (0: unlimited); 429s answered so far. */
+  rateLimit: RateLimiter;
+}
+
+export function createStripeApiState(): StripeApiState {
+  let lose = 0;
+  const state: StripeApiState & { takeLoss(): boolean } = {
+    transfers: [],
+    disabledAccounts: new Set(),
+    externalAccounts: new Map(),
+    loseAnswers: (n) => {
+      lose = n;
+    },
+    takeLoss: () => {
+      if (lose <= 0) return false;
+      lose--;
+      return true;
+    },
+    rateLimit: createRateLimiter(),
+  };
+  return state;
+}
+
 /**
  * Stripe's REST API on loopback, form-encoded as the official SDK sends it (`host`/`port`/`protocol`
- * point the SDK here): `GET /v1/balance` (the probe, honouring `Stripe-Account`),
- * `GET /v1/accounts/{id}`, `POST /v1/transfers` and `POST /v1/payouts`, both honouring
- * `Idempotency-Key` (a repeat returns the first answer). A base for payouts to extend.
+ * point the SDK here): `GET /v1/balance` (the probe), `GET /v1/accounts/{id}`, external accounts,
+ * transfers (create, list by `transfer_group`, reversals) and payouts. `Idempotency-Key` behaves as
+ * Stripe documents it: the same key with the same parameters returns the first answer
+ * (`Idempotent-Replayed: true`), with other parameters an `idempotency_error`; 429 and 5xx answers
+ * are not saved. Faults: lost answers after the transfer was made, a requests-per-second limit.
  */
-export function stripeApiRoutes(isValidKey: (key: string) => boolean): Record<string, SimRoute> {
-  const byKey = new Map<string, SimResponse>();
+export function stripeApiRoutes(
+  isValidKey: (key: string) => boolean,
+  state: StripeApiState = createStripeApiState(),
+): Record<string, SimRoute> {
+  const byKey = new Map<string, { fingerprint: string; answer: SimResponse }>();
+  const takeLoss = (state as StripeApiState & { takeLoss?: () => boolean }).takeLoss ?? (() => false);
   const authed = (handler: (request: RecordedRequest) => SimResponse) => (request: RecordedRequest) => {
+    if (!state.rateLimit.admit())
+      return { ...error(429, "rate_limit_error", "Too many requests"), headers: {} };
     if (!isValidKey(presentedKey(request, "bearer")))
       return error(401, "invalid_request_error", "Invalid API Key provided");
     const key = request.method === "POST" ? request.headers["idempotency-key"] : undefined;
+    const fingerprint = `${request.path}\n${request.headers["stripe-account"] ?? ""}\n${request.body}`;
     const earlier = key ? byKey.get(key) : undefined;
-    if (earlier) return { ...earlier, headers: { "idempotent-replayed": "true" } };
+    if (earlier && earlier.fingerprint !== fingerprint) {
+      return error(
+        400,
+        "idempotency_error",
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    }
+    if (earlier) return { ...earlier.answer, headers: { "idempotent-replayed": "true" } };
     const answer = handler(request);
-    if (key) byKey.set(key, answer);
+    const status = answer.status ?? 200;
+    if (key && status !== 429 && status < 500) byKey.set(key, { fingerprint, answer });
     return answer;
   };
   const form = (request: RecordedRequest) => new URLSearchParams(request.body);
+  const transferBody = (t: SimTransfer) => ({
+    object: "transfer",
+    ...t,
+    idempotencyKey: undefined,
+    destination_payment: `py_${t.id.slice(3)}`,
+  });
   return {
     "GET /v1/balance": authed(() => ({
       body: {
@@ -42,16 +111,48 @@ export function stripeApiRoutes(isValidKey: (key: string) => boolean): Record<st
         livemode: false,
       },
     })),
-    "GET /v1/accounts/*": authed((request) => ({
-      body: {
-        id: request.path.split("/").pop(),
-        object: "account",
-        charges_enabled: true,
-        payouts_enabled: true,
-        details_submitted: true,
-        requirements: { currently_due: [], past_due: [], disabled_reason: null, current_deadline: null },
-      },
-    })),
+    "POST /v1/accounts/*": authed((request) => {
+      // POST /v1/accounts/{acct}/external_accounts
+      const [, , , account, sub] = request.path.split("/");
+      const token = form(request).get("external_account");
+      if (sub !== "external_accounts" || !account || !token?.startsWith("btok_"))
+        return error(400, "invalid_request_error", "Invalid external_account");
+      state.externalAccounts.set(account, [...(state.externalAccounts.get(account) ?? []), token]);
+      return { body: { id: id("ba"), object: "bank_account", account, status: "new" } };
+    }),
+    "GET /v1/accounts/*": authed((request) => {
+      const account = request.path.split("/").pop() ?? "";
+      const enabled = !state.disabledAccounts.has(account);
+      return {
+        body: {
+          id: account,
+          object: "account",
+          charges_enabled: enabled,
+          payouts_enabled: enabled,
+          details_submitted: true,
+          requirements: {
+            currently_due: [],
+            past_due: [],
+            disabled_reason: enabled ? null : "requirements.past_due",
+            current_deadline: null,
+          },
+        },
+      };
+    }),
+    "GET /v1/transfers": authed((request) => {
+      const group = request.query.get("transfer_group");
+      const data = state.transfers.filter((t) => !group || t.transfer_group === group).map(transferBody);
+      return { body: { object: "list", data, has_more: false, url: "/v1/transfers" } };
+    }),
+    "POST /v1/transfers/*": authed((request) => {
+      // POST /v1/transfers/{id}/reversals
+      const transfer = state.transfers.find((t) => t.id === request.path.split("/")[3]);
+      if (!transfer) return error(404, "invalid_request_error", "No such transfer", "resource_missing");
+      const amount = Number(form(request).get("amount") ?? transfer.amount - transfer.amount_reversed);
+      transfer.amount_reversed += amount;
+      transfer.reversed = transfer.amount_reversed >= transfer.amount;
+      return { body: { id: id("trr"), object: "transfer_reversal", amount, transfer: transfer.id } };
+    }),
     "POST /v1/transfers": authed((request) => {
       const body = form(request);
       const destination = body.get("destination");
@@ -61,19 +162,42 @@ export function stripeApiRoutes(isValidKey: (key: string) => boolean): Record<st
           "invalid_request_error",
           "Missing required param: amount, currency or destination.",
         );
-      return {
-        body: {
-          id: id("tr"),
-          object: "transfer",
-          amount: Number(body.get("amount")),
-          currency: body.get("currency"),
-          destination,
-          destination_payment: id("py"),
-          amount_reversed: 0,
-          reversed: false,
-          transfer_group: body.get("transfer_group"),
-        },
+      if (destination.includes("missing")) {
+        return error(
+          400,
+          "invalid_request_error",
+          `No such destination: '${destination}'`,
+          "resource_missing",
+        );
+      }
+      if (state.disabledAccounts.has(destination)) {
+        return error(
+          400,
+          "invalid_request_error",
+          "Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments",
+          "insufficient_capabilities_for_transfer",
+        );
+      }
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of body) {
+        const m = /^metadata\[(.+)\]$/.exec(k);
+        if (m) metadata[m[1]!] = v;
+      }
+      const transfer: SimTransfer = {
+        id: id("tr"),
+        amount: Number(body.get("amount")),
+        currency: body.get("currency")!,
+        destination,
+        transfer_group: body.get("transfer_group"),
+        metadata,
+        idempotencyKey: request.headers["idempotency-key"],
+        reversed: false,
+        amount_reversed: 0,
       };
+      state.transfers.push(transfer);
+      // The transfer exists; the caller never hears about it (and Stripe saves no 5xx answer).
+      if (takeLoss()) return error(500, "api_error", "An unknown error occurred");
+      return { body: transferBody(transfer) };
     }),
     "POST /v1/payouts": authed((request) => {
       const body = form(request);
@@ -96,6 +220,12 @@ export function stripeApiRoutes(isValidKey: (key: string) => boolean): Record<st
   };
 }
 
-export async function startStripeApiSimulator(validKeys = ["sk_test_sandbox"]): Promise<Simulator> {
-  return startSimulator(stripeApiRoutes((key) => validKeys.includes(key)));
+export interface StripeApiSimulator extends Simulator {
+  state: StripeApiState;
+}
+
+export async function startStripeApiSimulator(validKeys = ["sk_test_sandbox"]): Promise<StripeApiSimulator> {
+  const state = createStripeApiState();
+  const sim = await startSimulator(stripeApiRoutes((key) => validKeys.includes(key), state));
+  return { ...sim, state };
 }

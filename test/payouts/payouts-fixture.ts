@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
 import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
 import { type Simulator, startSimulator } from "../../local/sandbox/simulator.ts";
-import { startStripeApiSimulator } from "../../local/sandbox/stripe-api-server.ts";
+import { type StripeApiSimulator, startStripeApiSimulator } from "../../local/sandbox/stripe-api-server.ts";
 import { createPlaidSigner } from "../../local/sandbox/webhook-signers.ts";
 import { buildDeps, type Deps } from "../../src/build-deps.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
@@ -15,7 +15,7 @@ import { createTestDb, type TestDb } from "../helpers/test-db.ts";
 export interface PayoutsFixture {
   db: TestDb;
   deps: Deps;
-  stripe: Simulator;
+  stripe: StripeApiSimulator;
   paypal: PayPalSimulator;
   plaid: Simulator;
   slack: Simulator;
