@@ -4,7 +4,7 @@ import type { ConnectionDeps } from "../src/connections/connection-deps.ts";
 import { createConnectionNotifier } from "../src/connections/connection-notifier.ts";
 import { encryptCredentials } from "../src/connections/credential-cipher.ts";
 import { refreshConnectionToken } from "../src/connections/refresh-connection-token.ts";
-import { sweepTokenRefresh } from "../src/connections/sweep-token-refresh.ts";
+import { refreshDueTokensAcrossTenants } from "../src/connections/refresh-due-tokens-across-tenants.ts";
 import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
@@ -102,7 +102,8 @@ export async function benchRefreshSweep(): Promise<string> {
     sim.setLatency(LATENCY_MS);
     const jobs = inProcessQueue(deps, CONCURRENCY);
     const started = performance.now();
-    const sweep = await sweepTokenRefresh({ db: handle.db, jobs });
+    const sweep = { ...(await refreshDueTokensAcrossTenants(deps)), batches: 0 };
+    void jobs;
     await jobs.drain();
     const wallMs = performance.now() - started;
     const ideal = (N * LATENCY_MS) / CONCURRENCY;

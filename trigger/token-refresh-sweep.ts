@@ -3,21 +3,20 @@ import { runTokenRefreshSweep } from "../src/connections/run-token-refresh-sweep
 import { getDeps } from "../src/deps.ts";
 
 /**
- * Every 10 minutes: fan out a refresh for each connection due within the hour (expiring soon, or
- * idle and due a keep-alive). `window: "0m"`: a sweep that cannot start on time is skipped
- * rather than started up to an hour late; the next one is 10 minutes away.
+ * Every 10 minutes: refresh, in batches, every connection due within 15 minutes (expiring soon,
+ * or idle and due a keep-alive). One sweep at a time (concurrency 1), so its per-provider cap
+ * holds across all tenants. `window: "0m"`: a sweep that cannot start on time is skipped rather
+ * than started up to an hour late; the next one is 10 minutes away.
  */
 export const tokenRefreshSweepTask = schedules.task({
   id: "token-refresh-sweep",
   cron: { pattern: "*/10 * * * *", window: "0m" },
   queue: { name: "token-refresh-sweep", concurrencyLimit: 1 },
   retry: { maxAttempts: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 30_000, factor: 2 },
-  run: async () => {
-    const deps = await getDeps();
-    return runTokenRefreshSweep(deps, {
-      onProgress: ({ claimed }) => {
-        metadata.set("claimed", claimed);
+  run: async () =>
+    runTokenRefreshSweep(await getDeps(), {
+      onProgress: ({ claimed, refreshed }) => {
+        metadata.set("claimed", claimed).set("refreshed", refreshed);
       },
-    });
-  },
+    }),
 });

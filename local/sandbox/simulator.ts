@@ -43,6 +43,9 @@ export interface Simulator {
   clearFaults(): void;
   /** Latency added to every answer (for benchmarks). */
   setLatency(ms: number): void;
+  /** The most requests in flight at once since the start (or the last reset). */
+  peakConcurrency(): number;
+  resetPeakConcurrency(): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,8 @@ export async function startSimulator(routes: Record<string, SimRoute>): Promise<
   const faults = new Map<string, Fault & { remaining: number }>();
   const sockets = new Set<Socket>();
   let latency = 0;
+  let inFlight = 0;
+  let peak = 0;
 
   const routeKey = (method: string, path: string): string | undefined => {
     const exact = `${method} ${path}`;
@@ -94,6 +99,14 @@ export async function startSimulator(routes: Record<string, SimRoute>): Promise<
   };
 
   const server: Server = createServer(async (req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    let settled = false;
+    const settle = () => {
+      if (!settled) inFlight--;
+      settled = true;
+    };
+    res.on("close", settle);
     const url = new URL(req.url ?? "/", "http://sim");
     const recorded: RecordedRequest = {
       method: req.method ?? "GET",
@@ -149,6 +162,10 @@ export async function startSimulator(routes: Record<string, SimRoute>): Promise<
     clearFaults: () => faults.clear(),
     setLatency: (ms) => {
       latency = ms;
+    },
+    peakConcurrency: () => peak,
+    resetPeakConcurrency: () => {
+      peak = inFlight;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -9,8 +9,7 @@ import { applyConnectionSignals } from "./apply-connection-signals.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
 import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import { recordRefreshFailure } from "./record-refresh-failure.ts";
-import { refreshDueAt } from "./refresh-schedule.ts";
-import { SWEEP_HORIZON_MS } from "./sweep-token-refresh.ts";
+import { refreshDueAt, SWEEP_HORIZON_MS } from "./refresh-schedule.ts";
 
 export type RefreshOutcome =
   | {

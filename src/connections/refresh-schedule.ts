@@ -1,6 +1,8 @@
 import type { CatalogEntry } from "../providers/catalog-types.ts";
 
 const DEFAULT_LEAD_SECONDS = 3600;
+/** Sweeps run every 10 minutes: refresh what falls due before the next one, with slack. */
+export const SWEEP_HORIZON_MS = 15 * 60_000;
 
 /**
  * When the sweep should next refresh a connection: its expiry minus a lead time — the provider's

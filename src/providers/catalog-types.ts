@@ -108,6 +108,11 @@ export interface CatalogEntry {
   refreshLeadSeconds?: number;
   /** Refresh tokens that die when unused: refresh at least this often. */
   keepAliveDays?: number;
+  /**
+   * Calls a sweep may have in flight to this provider at once, across all tenants (default 25,
+   * see `providerConcurrencyLimit`; `<ID>_CONCURRENCY_LIMIT` overrides it per environment).
+   */
+  concurrencyLimit?: number;
   probe?: ProbeSpec;
   /** Client-credentials providers: the token request (the probe mints a token through it too). */
   tokenRequest?: TokenRequestSpec;

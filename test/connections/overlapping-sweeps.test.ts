@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, tenants } from "../../db/schema.ts";
+import { claimDueRefreshes } from "../../src/connections/claim-due-refreshes.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { rotateCredentialKeys } from "../../src/connections/rotate-credential-keys.ts";
-import { sweepTokenRefresh } from "../../src/connections/sweep-token-refresh.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
-import type { BatchJobItem, JobQueue } from "../../src/jobs.ts";
 import { createTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let db: TestDb;
@@ -18,19 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.close());
 beforeEach(async () => db.truncate());
-
-/** A job queue that records what the sweep fans out (our port, not the SDK). */
-function recordingQueue() {
-  const triggered: BatchJobItem<{ connectionId: string }>[] = [];
-  const jobs: JobQueue = {
-    trigger: async () => ({ id: "run", isCached: false }),
-    batchTrigger: async <P>(_taskId: string, items: BatchJobItem<P>[]) => {
-      triggered.push(...(items as BatchJobItem<{ connectionId: string }>[]));
-      return { batchId: "batch", runCount: items.length };
-    },
-  };
-  return { jobs, triggered };
-}
 
 async function seedDue(count: number, keyVersion = "v1") {
   const ring = await parseKeyRing(`v1:${K1}`);
@@ -49,42 +35,39 @@ async function seedDue(count: number, keyVersion = "v1") {
   return db.db.insert(integrationConnections).values(rows).returning();
 }
 
+const claim = (owner: string, limit = 1_000) =>
+  claimDueRefreshes(db.db, { owner, limit, horizonSeconds: 900, leaseSeconds: 300 });
+
 describe("overlapping refresh sweeps", () => {
-  it("fan out each due connection once, however the sweeps overlap", async () => {
+  it("claim each due connection once, however the sweeps overlap", async () => {
     const due = await seedDue(6);
-    const { jobs, triggered } = recordingQueue();
-    const [a, b] = await Promise.all([
-      sweepTokenRefresh({ db: db.db, jobs }, { batchSize: 2 }),
-      sweepTokenRefresh({ db: db.db, jobs }, { batchSize: 2 }),
-    ]);
-    expect(a.claimed + b.claimed).toBe(6);
-    // A sweep starting while the fanned-out runs have not refreshed yet finds nothing new.
-    expect((await sweepTokenRefresh({ db: db.db, jobs })).claimed).toBe(0);
-    const ids = triggered.map((item) => item.payload.connectionId);
+    const claims = await Promise.all([claim("a", 2), claim("b", 2), claim("a2", 2), claim("b2", 2)]);
+    const ids = claims.flat().map((row) => row.id);
     expect(ids.sort()).toEqual(due.map((row) => row.id).sort());
+    // A sweep starting while the claimed rows are being refreshed finds nothing new.
+    expect(await claim("c")).toHaveLength(0);
   });
 
-  it("re-claims a connection whose fan-out is ten minutes old (a lost run), not one claimed nine minutes ago", async () => {
-    const [recent, lost] = await seedDue(2);
-    await db.db.execute(sql`update integration_connections set refresh_requested_at = case
-      when id = ${recent!.id} then now() - interval '9 minutes' else now() - interval '11 minutes' end`);
-    const { jobs, triggered } = recordingQueue();
-    expect((await sweepTokenRefresh({ db: db.db, jobs })).claimed).toBe(1);
-    expect(triggered.map((item) => item.payload.connectionId)).toEqual([lost!.id]);
+  it("re-claims a connection whose lease ran out (a crashed sweep), not one still leased", async () => {
+    const [held, lost] = await seedDue(2);
+    await db.db.execute(sql`update integration_connections set refresh_lease_owner = 'crashed',
+      refresh_lease_until = case when id = ${held!.id} then now() + interval '1 minute'
+        else now() - interval '1 second' end`);
+    expect((await claim("next")).map((row) => row.id)).toEqual([lost!.id]);
   });
 
   it.runIf(onPostgres)("skips a row another transaction has locked instead of waiting for it", async () => {
     const due = await seedDue(3);
-    const { jobs, triggered } = recordingQueue();
     await db.db.transaction(async (tx) => {
       await tx.execute(sql`select id from integration_connections where id = ${due[0]!.id} for update`);
       const swept = await Promise.race([
-        sweepTokenRefresh({ db: db.db, jobs }),
-        new Promise((r) => setTimeout(() => r("blocked"), 5_000)),
+        claim("other"),
+        new Promise<"blocked">((r) => setTimeout(() => r("blocked"), 5_000)),
       ]);
-      expect(swept).toMatchObject({ claimed: 2 });
+      expect(swept).not.toBe("blocked");
+      expect((swept as { id: string }[]).map((row) => row.id)).not.toContain(due[0]!.id);
+      expect(swept).toHaveLength(2);
     });
-    expect(triggered.map((item) => item.payload.connectionId)).not.toContain(due[0]!.id);
   });
 });
 
