@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { payPalPayoutRoutes } from "./paypal-payouts.ts";
+import { createPayPalPayoutsState, type PayPalPayoutsState, payPalPayoutRoutes } from "./paypal-payouts.ts";
 import { type Simulator, startSimulator } from "./simulator.ts";
 import { payPalSignedContent } from "./webhook-signers.ts";
 
@@ -10,6 +10,8 @@ export interface PayPalSimulator extends Simulator {
   issuedTokens: string[];
   /** PayPal stops honouring every token issued so far (they expired early, or were revoked). */
   expireTokens(): void;
+  /** The payouts side: items received, settlement pace, faults. */
+  payouts: PayPalPayoutsState;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function startPayPalSimulator(
   const signingKey = randomBytes(32).toString("base64url");
   const issuedTokens: string[] = [];
   const live = new Set<string>();
+  const payouts = createPayPalPayoutsState();
   const sim = await startSimulator({
     "POST /v1/oauth2/token": (request) => {
       const expected = `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}`;
@@ -51,7 +54,7 @@ export async function startPayPalSimulator(
         body.webhook_id === webhookId && given.length === expected.length && timingSafeEqual(given, expected);
       return { body: { verification_status: ok ? "SUCCESS" : "FAILURE" } };
     },
-    ...payPalPayoutRoutes((token) => live.has(token)),
+    ...payPalPayoutRoutes((token) => live.has(token), payouts),
   });
-  return { ...sim, webhookId, signingKey, issuedTokens, expireTokens: () => live.clear() };
+  return { ...sim, webhookId, signingKey, issuedTokens, expireTokens: () => live.clear(), payouts };
 }

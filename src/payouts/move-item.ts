@@ -79,7 +79,8 @@ export async function moveItem(
   const forward =
     RANK[to] > RANK[from] ||
     (from === "needs_review" && to !== "needs_review") ||
-    (from === "pending" && to === "submitted");
+    (from === "pending" && to === "submitted") ||
+    ((from === "pending" || from === "submitted") && to === "needs_review");
   if (!forward || (to === "cancelled" && from !== "pending"))
     return { ...base, to: from, moved: false, credited: false };
   await tx.execute(sql`update payout_items set status = ${to},

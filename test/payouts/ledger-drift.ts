@@ -35,5 +35,16 @@ export async function ledgerDrift(fx: PayoutsFixture, tenantId: string): Promise
     if (live[0] && live[0].amount !== Number(item.net_minor))
       problems.push(`item ${item.id}: transfer amount ${live[0].amount}`);
   }
+  for (const item of items.filter((i) => i.rail === "paypal")) {
+    const sent = fx.paypal.payouts.items.filter((i) => i.sender_item_id === item.id);
+    if (sent.length > 1) problems.push(`item ${item.id}: sent to PayPal ${sent.length} times (paid twice)`);
+    const reached = sent.filter((i) => i.final === "SUCCESS" || i.final === "UNCLAIMED");
+    if ((item.status === "paid" || item.status === "unclaimed") !== (reached.length === 1)) {
+      problems.push(`item ${item.id} is ${item.status} but PayPal has ${reached.length} paying items`);
+    }
+    if (sent[0] && Number(sent[0].amount.value.replace(".", "")) !== Number(item.net_minor)) {
+      problems.push(`item ${item.id}: PayPal amount ${sent[0].amount.value}`);
+    }
+  }
   return problems;
 }
