@@ -3,6 +3,7 @@ import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
 import type { Simulator } from "../../local/sandbox/simulator.ts";
 import { createPlaidSigner, type PlaidSigner } from "../../local/sandbox/webhook-signers.ts";
 import { createPlaidKeySource, type PlaidKeyCacheLimits, verifyPlaidWebhook } from "./plaid-webhook.ts";
+import { createProviderHttpClient } from "./provider-http-client.ts";
 
 let signer: PlaidSigner;
 let plaid: Simulator;
@@ -107,5 +108,23 @@ describe("Plaid webhook verification on Web Crypto", () => {
   it("reports Plaid refusing our credentials as unavailable, not as a forged key", async () => {
     const keys = createPlaidKeySource({ apiUrl: plaid.url, clientId: "wrong", secret: "wrong" }, limits);
     await expect(keys.getKey(signer.kid)).rejects.toMatchObject({ code: "unavailable" });
+  });
+
+  it("looks keys up through the provider HTTP client: timed, logged, a Plaid outage is unavailable", async () => {
+    const calls: string[] = [];
+    const http = createProviderHttpClient({
+      fetch: (input, init) => {
+        calls.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    const keys = createPlaidKeySource({ apiUrl: plaid.url, ...credentials }, limits, Date.now, http);
+    plaid.fault("POST /webhook_verification_key/get", { status: 503, times: 1 });
+    await expect(keys.getKey(signer.kid)).rejects.toMatchObject({ code: "unavailable" });
+    await expect(keys.getKey(signer.kid)).resolves.toBeDefined();
+    expect(calls).toEqual([
+      `POST ${plaid.url}/webhook_verification_key/get`,
+      `POST ${plaid.url}/webhook_verification_key/get`,
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { fromBase64, fromUtf8, utf8 } from "../crypto/encoding.ts";
 import { sha256Hex, timingSafeEqual } from "../crypto/hmac.ts";
 import { UnavailableError } from "../errors.ts";
 import { BoundedCache } from "./bounded-cache.ts";
+import { createProviderHttpClient, type ProviderHttpClient } from "./provider-http-client.ts";
 import { WebhookVerificationError } from "./webhook-verification-error.ts";
 
 /** A P-256 public key as Plaid's `/webhook_verification_key/get` returns it. */
@@ -61,6 +62,7 @@ export function createPlaidKeySource(
   config: { apiUrl: string; clientId: string; secret: string },
   limits: PlaidKeyCacheLimits = DEFAULT_LIMITS,
   now: () => number = Date.now,
+  http: ProviderHttpClient = createProviderHttpClient(),
 ): PlaidKeySource {
   const known = new BoundedCache<CryptoKey>(limits.maxKeys, now);
   const unknown = new BoundedCache<true>(limits.maxUnknown, now);
@@ -81,19 +83,26 @@ export function createPlaidKeySource(
   };
 
   async function fetchKey(kid: string): Promise<CryptoKey | undefined> {
-    let response: Response;
-    try {
-      response = await fetch(`${config.apiUrl.replace(/\/+$/, "")}/webhook_verification_key/get`, {
+    const response = await http
+      .request({
+        provider: "plaid",
+        operation: "webhook.verification_key",
+        url: `${config.apiUrl.replace(/\/+$/, "")}/webhook_verification_key/get`,
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ client_id: config.clientId, secret: config.secret, key_id: kid }),
-        signal: AbortSignal.timeout(5_000),
+        timeoutMs: 5_000,
+        failure: (answer) =>
+          answer.ok || answer.status === 400 || answer.status === 404
+            ? undefined
+            : new UnavailableError(`Plaid answered ${answer.status} for its verification key`),
+      })
+      .catch((err: unknown) => {
+        if (err instanceof UnavailableError) throw err;
+        throw new UnavailableError("Could not fetch Plaid's webhook verification key", { cause: err });
       });
-    } catch (err) {
-      throw new UnavailableError("Could not fetch Plaid's webhook verification key", { cause: err });
-    }
     if (response.status === 400 || response.status === 404) {
-      const { error_code: code } = (await response.json().catch(() => ({}))) as { error_code?: string };
+      const code = (response.json as { error_code?: string } | undefined)?.error_code;
       if (response.status === 404 || code === "INVALID_WEBHOOK_VERIFICATION_KEY_ID") {
         unknown.set(kid, true, limits.unknownTtlMs);
         return undefined;
@@ -101,9 +110,7 @@ export function createPlaidKeySource(
       // Wrong platform credentials, not a forged id: nothing can be verified until they are fixed.
       throw new UnavailableError(`Plaid refused the verification-key look-up (${code ?? response.status})`);
     }
-    if (!response.ok)
-      throw new UnavailableError(`Plaid answered ${response.status} for its verification key`);
-    const { key } = (await response.json()) as { key: PlaidVerificationKey };
+    const { key } = response.json as { key: PlaidVerificationKey };
     if (key.expired_at) {
       unknown.set(kid, true, limits.unknownTtlMs);
       return undefined;
