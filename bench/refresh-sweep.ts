@@ -55,7 +55,7 @@ function inProcessQueue(deps: ConnectionDeps, concurrency: number): JobQueue & {
     while (active < concurrency && queue.length > 0) {
       const id = queue.shift()!;
       active++;
-      refreshConnectionToken(deps, id)
+      refreshConnectionToken(deps, { id, tenantId: "" })
         .catch((err) => console.error("refresh failed", err))
         .finally(() => {
           active--;

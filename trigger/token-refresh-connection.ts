@@ -9,12 +9,13 @@ export const tokenRefreshQueues = catalog
   .filter((entry) => entry.refresh !== "never_expires" || entry.keepAliveDays)
   .map((entry) => queue({ name: `token-refresh-${entry.id}`, concurrencyLimit: 25 }));
 
-/** Refreshes one connection's token (rotation-safe); triggered by the sweep and the CLI. */
+/** Refreshes one connection's token (rotation-safe, under its tenant); for on-demand callers. */
 export const tokenRefreshConnectionTask = schemaTask({
   id: "token-refresh-connection",
-  schema: z.object({ connectionId: z.uuid() }),
+  schema: z.object({ connectionId: z.uuid(), tenantId: z.uuid() }),
   queue: { name: "token-refresh", concurrencyLimit: 50 },
   // Transient provider failures back off up to 5 minutes; Retry-After wins (trigger/init.ts).
   retry: { maxAttempts: 5, minTimeoutInMs: 2_000, maxTimeoutInMs: 300_000, factor: 3, randomize: true },
-  run: async ({ connectionId }) => refreshConnectionToken(await getDeps(), connectionId),
+  run: async ({ connectionId, tenantId }) =>
+    refreshConnectionToken(await getDeps(), { id: connectionId, tenantId }),
 });

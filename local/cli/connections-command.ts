@@ -102,9 +102,9 @@ export function registerConnectionsCommand(program: Command): void {
     .description("refresh the connection's token now")
     .option("--json", "print JSON")
     .action(async (id: string, opts: { json?: boolean }) => {
-      const { refreshConnectionToken } = await import("../../src/connections/refresh-connection-token.ts");
+      const { refreshConnectionById } = await import("../../src/connections/refresh-connection-by-id.ts");
       const result = await withDb(async (h) =>
-        refreshConnectionToken((await context(h.db)).deps, connectionId(id), { force: true }),
+        refreshConnectionById((await context(h.db)).deps, connectionId(id), { force: true }),
       );
       emit(opts.json, result, () => `${id}: ${result.outcome}`);
       if (result.outcome === "expired" || result.outcome === "error") fail();

@@ -58,7 +58,7 @@ async function refreshed(deps: ConnectionDeps, row: ConnectionRow): Promise<Conn
   try {
     return await pRetry(
       async () => {
-        const result = await refreshConnectionToken(deps, row.id, {
+        const result = await refreshConnectionToken(deps, row, {
           dueBefore: new Date(Date.now() + MARGIN_MS),
         });
         const latest = await load(deps, row.tenantId, row.provider);

@@ -1,15 +1,18 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { keyVersionOf } from "../crypto/envelope.ts";
-import { rowsOf } from "../db/types.ts";
+import { type Db, rowsOf } from "../db/types.ts";
+import { withTenant } from "../db/with-tenant.ts";
 import { AppError, NotFoundError } from "../errors.ts";
 import { logger } from "../observability/logger.ts";
 import { renewAccessToken } from "../providers/oauth-client.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import { applyConnectionSignals } from "./apply-connection-signals.ts";
 import type { ConnectionDeps } from "./connection-deps.ts";
+import type { Notifier } from "./connection-notifier.ts";
 import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import { recordRefreshFailure } from "./record-refresh-failure.ts";
 import { refreshDueAt, SWEEP_HORIZON_MS } from "./refresh-schedule.ts";
+import type { Transition } from "./transition-connection.ts";
 
 export type RefreshOutcome =
   | {
@@ -31,6 +34,8 @@ export interface RefreshOptions {
 }
 
 const LEASE_SECONDS = 60;
+
+type Run = (query: SQL) => Promise<unknown>;
 
 interface ClaimedRow {
   id: string;
@@ -61,12 +66,16 @@ const asDate = (v: Date | string | null): Date | null => (v === null ? null : ne
  */
 export async function refreshConnectionToken(
   deps: ConnectionDeps,
-  connectionId: string,
+  connection: { id: string; tenantId: string },
   options: RefreshOptions = {},
 ): Promise<RefreshOutcome> {
+  const connectionId = connection.id;
+  // Every read and write of the row runs in its own transaction under the tenant (app_user, RLS):
+  // the lease must commit before the provider is called, and the answer before it is applied.
+  const run: Run = (query) => withTenant(deps.db, connection.tenantId, (tx) => tx.execute(query));
   const owner = crypto.randomUUID();
   const [row] = rowsOf<ClaimedRow>(
-    await deps.db.execute(sql`update integration_connections set
+    await run(sql`update integration_connections set
         refresh_lease_owner = ${owner},
         refresh_lease_until = now() + make_interval(secs => ${LEASE_SECONDS}),
         refresh_attempted_at = now()
@@ -78,7 +87,7 @@ export async function refreshConnectionToken(
   if (!row) {
     // Not claimable: someone holds the lease, or the connection is gone or inactive.
     const [current] = rowsOf<{ status: string }>(
-      await deps.db.execute(sql`select status from integration_connections where id = ${connectionId}`),
+      await run(sql`select status from integration_connections where id = ${connectionId}`),
     );
     if (!current) throw new NotFoundError(`No connection ${connectionId}`);
     return current.status === "active" || current.status === "error"
@@ -91,6 +100,7 @@ export async function refreshConnectionToken(
     log.warn("applying a provider answer recorded by an interrupted refresh");
     return apply(
       deps,
+      run,
       row,
       owner,
       row.pending_credentials,
@@ -107,7 +117,7 @@ export async function refreshConnectionToken(
       ? !expiresAt || expiresAt <= options.dueBefore
       : !due || due.getTime() <= Date.now() + SWEEP_HORIZON_MS);
   if (!needed) {
-    await release(deps, connectionId, owner);
+    await release(run, connectionId, owner);
     return { outcome: "not_due", connectionId };
   }
 
@@ -119,8 +129,10 @@ export async function refreshConnectionToken(
     answer = await renewAccessToken(deps.http, providerConfig(row.provider, deps.env), plain, row.metadata);
   } catch (err) {
     // Whatever failed (provider, configuration, decryption), the lease is released at once.
-    await release(deps, connectionId, owner);
-    const recorded = await recordRefreshFailure(deps, { connectionId, provider: row.provider }, err);
+    await release(run, connectionId, owner);
+    const recorded = await underTenant(deps, row.tenant_id, (scoped) =>
+      recordRefreshFailure(scoped, { connectionId, provider: row.provider }, err),
+    );
     if (recorded) return recorded;
     throw err;
   }
@@ -133,7 +145,7 @@ export async function refreshConnectionToken(
   };
   const sealed = await encryptCredentials(deps.keyRing, owning, merged);
   const recorded = rowsOf(
-    await deps.db.execute(sql`update integration_connections set
+    await run(sql`update integration_connections set
         pending_credentials = ${JSON.stringify(sealed.credentials)}::jsonb,
         pending_token_expires_at = ${answer.expiresAt?.toISOString() ?? null}
       where id = ${connectionId} and refresh_lease_owner = ${owner} returning id`),
@@ -146,11 +158,12 @@ export async function refreshConnectionToken(
     });
   }
   await options.afterAnswerRecorded?.();
-  return apply(deps, row, owner, sealed.credentials, answer.expiresAt ?? null, "refreshed");
+  return apply(deps, run, row, owner, sealed.credentials, answer.expiresAt ?? null, "refreshed");
 }
 
 async function apply(
   deps: ConnectionDeps,
+  run: Run,
   row: ClaimedRow,
   owner: string,
   credentials: Record<string, string>,
@@ -161,7 +174,7 @@ async function apply(
   const due = refreshDueAt(entry, expiresAt);
   const version = keyVersionOf(Object.values(credentials)[0] ?? "");
   const [applied] = rowsOf<{ token_version: number; previous: string }>(
-    await deps.db.execute(sql`update integration_connections c set
+    await run(sql`update integration_connections c set
         credentials = ${JSON.stringify(credentials)}::jsonb,
         key_version = ${version},
         token_version = c.token_version + 1,
@@ -189,9 +202,11 @@ async function apply(
   }
   if (row.status === "error") {
     // The status machine decides: `active` again unless health probes are still failing.
-    await applyConnectionSignals(deps, [
-      { connectionId: row.id, source: "refresh", ok: true, reason: "token refreshed" },
-    ]);
+    await underTenant(deps, row.tenant_id, (scoped) =>
+      applyConnectionSignals(scoped, [
+        { connectionId: row.id, source: "refresh", ok: true, reason: "token refreshed" },
+      ]),
+    );
   }
   return {
     outcome,
@@ -201,7 +216,30 @@ async function apply(
   };
 }
 
-async function release(deps: ConnectionDeps, connectionId: string, owner: string): Promise<void> {
-  await deps.db.execute(sql`update integration_connections set refresh_lease_owner = null, refresh_lease_until = null
+async function release(run: Run, connectionId: string, owner: string): Promise<void> {
+  await run(sql`update integration_connections set refresh_lease_owner = null, refresh_lease_until = null
     where id = ${connectionId} and refresh_lease_owner = ${owner}`);
+}
+
+/**
+ * Runs status-machine work inside one transaction under the tenant; the transitions it produces
+ * are told after that transaction commits (the notifier reads and marks them on its own).
+ */
+async function underTenant<T>(
+  deps: ConnectionDeps,
+  tenantId: string,
+  fn: (scoped: ConnectionDeps) => Promise<T>,
+): Promise<T> {
+  const held: Transition[] = [];
+  const holding: Notifier = {
+    notify: async (transition) => {
+      held.push(transition);
+      return false;
+    },
+  };
+  const result = await withTenant(deps.db, tenantId, (tx) =>
+    fn({ ...deps, db: tx as Db, notifier: holding }),
+  );
+  for (const transition of held) await deps.notifier.notify(transition);
+  return result;
 }

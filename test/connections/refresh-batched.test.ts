@@ -136,7 +136,7 @@ describe("batched token refresh across tenants", () => {
     const left = afterCrash.filter((r) => r.tokenVersion === 0);
     expect(left).toHaveLength(15);
     for (const row of left) expect(row.refreshLeaseUntil!.getTime()).toBeGreaterThan(Date.now());
-    expect(await refreshConnectionToken(fx.deps, left[0]!.id)).toMatchObject({ outcome: "busy" });
+    expect(await refreshConnectionToken(fx.deps, left[0]!)).toMatchObject({ outcome: "busy" });
     expect(await refreshDueTokensAcrossTenants(deps)).toMatchObject({ claimed: 0 });
 
     // The crashed run's leases run out; the next sweep takes exactly the unfinished rows.
@@ -165,7 +165,7 @@ describe("batched token refresh across tenants", () => {
       expiresAt: new Date(Date.now() + 60_000),
     });
     await expect(
-      refreshConnectionToken(fx.deps, row.id, {
+      refreshConnectionToken(fx.deps, row, {
         afterAnswerRecorded: () => {
           throw new Error("process killed");
         },

@@ -42,11 +42,11 @@ describe("refresh lease fence", () => {
   it("drops an answer that arrives after its lease expired and another worker refreshed", async () => {
     const row = await googleConnection("rt_slow_answer");
     fx.google.fault("POST /token", { latencyMs: 1_500, times: 1 });
-    const slow = refreshConnectionToken(fx.deps, row.id).catch((err: unknown) => err);
+    const slow = refreshConnectionToken(fx.deps, row).catch((err: unknown) => err);
     await waitUntil(() => fx.google.requestsTo("POST /token").length === 1);
     // The slow worker's lease runs out while the provider is still answering it.
     await expireLeases();
-    expect(await refreshConnectionToken(fx.deps, row.id)).toMatchObject({ outcome: "refreshed" });
+    expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "refreshed" });
     const [fast] = fx.google.accessTokens;
     expect(await slow).toMatchObject({ code: "refresh_fence_lost" });
     const after = await rowOf(row.id);
@@ -67,11 +67,11 @@ describe("refresh lease fence", () => {
     });
     let recovered: unknown;
     await expect(
-      refreshConnectionToken(fx.deps, row.id, {
+      refreshConnectionToken(fx.deps, row, {
         afterAnswerRecorded: async () => {
           // Stalled here past the lease: another worker claims the row and applies the recorded answer.
           await expireLeases();
-          recovered = await refreshConnectionToken(fx.deps, row.id);
+          recovered = await refreshConnectionToken(fx.deps, row);
         },
       }),
     ).rejects.toMatchObject({ code: "refresh_fence_lost" });
@@ -92,7 +92,7 @@ describe("refresh status machine", () => {
       sql`update integration_connections set refresh_failures = 5, failing_since = now() - interval '23 hours'`,
     );
     fx.google.fault("POST /token", { status: 503, times: 1 });
-    await expect(refreshConnectionToken(fx.deps, row.id)).rejects.toMatchObject({ retryable: true });
+    await expect(refreshConnectionToken(fx.deps, row)).rejects.toMatchObject({ retryable: true });
     expect(await rowOf(row.id)).toMatchObject({ status: "active", refreshFailures: 6 });
     expect(await fx.db.db.select().from(connectionTransitions)).toHaveLength(0);
     expect(fx.alerts()).toHaveLength(0);
@@ -104,18 +104,18 @@ describe("refresh status machine", () => {
       sql`update integration_connections set refresh_failures = 1, failing_since = now() - interval '3 days'`,
     );
     fx.google.fault("POST /token", { status: 503, times: 1 });
-    await expect(refreshConnectionToken(fx.deps, row.id)).rejects.toMatchObject({ retryable: true });
+    await expect(refreshConnectionToken(fx.deps, row)).rejects.toMatchObject({ retryable: true });
     expect(await rowOf(row.id)).toMatchObject({ status: "active", refreshFailures: 2 });
   });
 
   it("never refreshes an expired connection: no lease, no provider call, the tenant must reconnect", async () => {
     const row = await googleConnection("rt_expired");
     await fx.db.db.execute(sql`update integration_connections set status = 'expired'`);
-    expect(await refreshConnectionToken(fx.deps, row.id)).toEqual({
+    expect(await refreshConnectionToken(fx.deps, row)).toEqual({
       outcome: "inactive",
       connectionId: row.id,
     });
-    expect(await refreshConnectionToken(fx.deps, row.id, { force: true })).toMatchObject({
+    expect(await refreshConnectionToken(fx.deps, row, { force: true })).toMatchObject({
       outcome: "inactive",
     });
     await expect(getAccessToken(fx.deps, row.tenantId, "google_drive")).rejects.toMatchObject({

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { integrationConnections, tenants } from "../../db/schema.ts";
 import { connectApiKey } from "../../src/connections/connect-api-key.ts";
 import { disconnectConnection } from "../../src/connections/disconnect-connection.ts";
+import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
 import { startOAuth } from "../../src/connections/start-oauth.ts";
 import { rowsOf } from "../../src/db/types.ts";
 import { setIngressDeps } from "../../src/ingress/ingress-deps.ts";
@@ -118,5 +119,52 @@ describe("connection flows write tenant rows only inside withTenant (as app_user
       { tbl: "integration_connections", op: "UPDATE", ...asTenant(row.tenantId) },
       { tbl: "integration_connections", op: "UPDATE", ...asTenant(row.tenantId) },
     ]);
+  });
+
+  it("single-connection refresh: the lease, the recorded answer and its application", async () => {
+    fx.google.seedToken("rt_scoped");
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "a",
+      refreshToken: "rt_scoped",
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await writes();
+    expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "refreshed" });
+    const update = { tbl: "integration_connections", op: "UPDATE", ...asTenant(row.tenantId) };
+    expect(await writes()).toEqual([update, update, update]);
+  });
+
+  it("single-connection refresh of a dead grant: the lease, its release and the status machine's transition", async () => {
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "a",
+      refreshToken: "rt_never_issued",
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await writes();
+    expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "expired" });
+    const all = await writes();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const write of all) expect(write).toMatchObject(asTenant(row.tenantId));
+    expect(all.map((w) => `${w.tbl} ${w.op}`)).toContain("connection_transitions INSERT");
+  });
+
+  it("single-connection refresh never touches another tenant's connection, even by its id", async () => {
+    const row = await seedConnection(fx, {
+      provider: "google_drive",
+      accessToken: "a",
+      refreshToken: "r",
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const [other] = await fx.db.db.insert(tenants).values({ name: "Other" }).returning();
+    await expect(refreshConnectionToken(fx.deps, { id: row.id, tenantId: other!.id })).rejects.toThrow(
+      /No connection/,
+    );
+    const [after] = await fx.db.db
+      .select()
+      .from(integrationConnections)
+      .where(eq(integrationConnections.id, row.id));
+    expect(after).toMatchObject({ refreshLeaseOwner: null, tokenVersion: row.tokenVersion });
   });
 });

@@ -41,7 +41,7 @@ describe("token refresh", () => {
       refreshToken: "rt_google_1",
       expiresAt: soon(),
     });
-    const result = await refreshConnectionToken(fx.deps, row.id);
+    const result = await refreshConnectionToken(fx.deps, row);
     expect(result).toMatchObject({ outcome: "refreshed", tokenVersion: row.tokenVersion + 1 });
     const plain = await plainOf(row.id);
     expect(plain.access_token).toBe(fx.google.accessTokens.at(-1));
@@ -83,9 +83,7 @@ describe("token refresh", () => {
       refreshToken: "xoxe-1-fence",
       expiresAt: soon(),
     });
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () => refreshConnectionToken(fx.deps, row.id)),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, () => refreshConnectionToken(fx.deps, row)));
     expect(results.filter((r) => r.outcome === "refreshed")).toHaveLength(1);
     expect(results.every((r) => ["refreshed", "busy", "not_due"].includes(r.outcome))).toBe(true);
     expect(fx.slack.requestsTo("POST /api/oauth.v2.access")).toHaveLength(1);
@@ -100,7 +98,7 @@ describe("token refresh", () => {
       expiresAt: soon(),
     });
     await expect(
-      refreshConnectionToken(fx.deps, row.id, {
+      refreshConnectionToken(fx.deps, row, {
         afterAnswerRecorded: () => {
           throw new Error("process killed");
         },
@@ -113,7 +111,7 @@ describe("token refresh", () => {
     await fx.db.db.execute(
       sql`update integration_connections set refresh_lease_until = now() - interval '1 second'`,
     );
-    const result = await refreshConnectionToken(fx.deps, row.id);
+    const result = await refreshConnectionToken(fx.deps, row);
     expect(result.outcome).toBe("recovered");
     expect(fx.slack.requestsTo("POST /api/oauth.v2.access")).toHaveLength(1);
     const plain = await plainOf(row.id);
@@ -130,10 +128,10 @@ describe("token refresh", () => {
       expiresAt: soon(),
     });
     const results = await Promise.all([
-      refreshConnectionToken(fx.deps, row.id),
-      refreshConnectionToken(fx.deps, row.id),
+      refreshConnectionToken(fx.deps, row),
+      refreshConnectionToken(fx.deps, row),
     ]);
-    await refreshConnectionToken(fx.deps, row.id).catch(() => undefined);
+    await refreshConnectionToken(fx.deps, row).catch(() => undefined);
     expect(results.map((r) => r.outcome)).toContain("expired");
     const after = await rowOf(row.id);
     expect(after.status).toBe("expired");
@@ -158,13 +156,13 @@ describe("token refresh", () => {
       refreshToken: "rt_429",
       expiresAt: soon(),
     });
-    const err = await refreshConnectionToken(fx.deps, row.id).catch((e: unknown) => e);
+    const err = await refreshConnectionToken(fx.deps, row).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: "rate_limited", retryable: true, retryAfterMs: 7000 });
     const after = await rowOf(row.id);
     expect(after).toMatchObject({ status: "active", refreshFailures: 1 });
     expect(after.refreshLeaseOwner).toBeNull();
-    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("refreshed");
+    expect((await refreshConnectionToken(fx.deps, row)).outcome).toBe("refreshed");
     expect((await rowOf(row.id)).refreshFailures).toBe(0);
   });
 
@@ -180,11 +178,11 @@ describe("token refresh", () => {
       sql`update integration_connections set refresh_failures = 2, failing_since = now() - interval '25 hours'`,
     );
     fx.google.fault("POST /token", { status: 503, times: 2 });
-    expect(await refreshConnectionToken(fx.deps, row.id)).toMatchObject({ outcome: "error" });
-    await expect(refreshConnectionToken(fx.deps, row.id)).rejects.toMatchObject({ retryable: true });
+    expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "error" });
+    await expect(refreshConnectionToken(fx.deps, row)).rejects.toMatchObject({ retryable: true });
     expect((await rowOf(row.id)).status).toBe("error");
     expect(fx.alerts()).toHaveLength(1);
-    expect(await refreshConnectionToken(fx.deps, row.id)).toMatchObject({ outcome: "refreshed" });
+    expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "refreshed" });
     expect((await rowOf(row.id)).status).toBe("active");
     expect(fx.alerts()).toHaveLength(2);
     expect(fx.alerts()[1]).toMatch(/connected again/);
@@ -197,7 +195,7 @@ describe("token refresh", () => {
       accessToken: "EAAG_current",
       expiresAt: soon(),
     });
-    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("refreshed");
+    expect((await refreshConnectionToken(fx.deps, row)).outcome).toBe("refreshed");
     const [call] = fx.meta.requestsTo("GET /oauth/access_token");
     expect(call!.query.get("grant_type")).toBe("fb_exchange_token");
     expect(call!.query.get("fb_exchange_token")).toBe("EAAG_current");
@@ -212,8 +210,8 @@ describe("token refresh", () => {
       refreshToken: "rt_twice",
       expiresAt: soon(),
     });
-    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("refreshed");
-    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("not_due");
+    expect((await refreshConnectionToken(fx.deps, row)).outcome).toBe("refreshed");
+    expect((await refreshConnectionToken(fx.deps, row)).outcome).toBe("not_due");
     expect(fx.google.requestsTo("POST /token")).toHaveLength(1);
   });
 
@@ -224,7 +222,7 @@ describe("token refresh", () => {
       refreshToken: "r",
       expiresAt: soon(),
     });
-    await expect(refreshConnectionToken(fx.deps, row.id)).rejects.toThrow(
+    await expect(refreshConnectionToken(fx.deps, row)).rejects.toThrow(
       /KLAVIYO_CLIENT_ID and KLAVIYO_CLIENT_SECRET/,
     );
     const after = await rowOf(row.id);
@@ -239,7 +237,7 @@ describe("token refresh", () => {
       refreshToken: "rt",
       expiresAt: new Date(Date.now() + 6 * 3_600_000),
     });
-    expect((await refreshConnectionToken(fx.deps, row.id)).outcome).toBe("not_due");
+    expect((await refreshConnectionToken(fx.deps, row)).outcome).toBe("not_due");
     expect(await getAccessToken(fx.deps, row.tenantId, "google_drive")).toBe("fresh");
     expect(fx.google.requests).toHaveLength(0);
   });
