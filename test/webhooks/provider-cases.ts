@@ -123,13 +123,14 @@ export async function providerCases(s: CaseSecrets): Promise<ProviderCase[]> {
     },
     {
       provider: "paypal",
-      type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
+      // A type no capability handles (payouts takes the item events), so it ends unrouted.
+      type: "PAYMENT.PAYOUTSBATCH.SUCCESS",
       perTenant: false,
       event: (id) =>
         JSON.stringify({
           id: `WH-${id}`,
-          event_type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
-          resource: { payout_item_id: "I1" },
+          event_type: "PAYMENT.PAYOUTSBATCH.SUCCESS",
+          resource: { batch_header: { payout_batch_id: "B1" } },
         }),
       irrelevant: (id) =>
         JSON.stringify({ id: `WH-${id}`, event_type: "CHECKOUT.ORDER.APPROVED", resource: {} }),

@@ -33,10 +33,11 @@ describe("sandbox mode", () => {
       }),
     ];
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    // PayPal payout events have no capability yet: verified, acknowledged, ignored at the door.
-    expect(results[2]!.body).toEqual({ ignored: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED" });
+    // PayPal payout item events belong to the payouts capability: verified and stored.
+    expect(results[2]!.body).not.toHaveProperty("ignored");
     const stored = await db.db.select().from(webhookEvents);
     expect(stored.map((e) => `${e.provider} ${e.type}`).sort()).toEqual([
+      "paypal PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
       "plaid ITEM.ERROR",
       "stripe account.application.deauthorized",
     ]);
