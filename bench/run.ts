@@ -1,5 +1,6 @@
 import { benchCli } from "./cli.ts";
 import { benchCredentialRotation } from "./credential-rotation.ts";
+import { benchDashboard } from "./dashboard.ts";
 import { benchFairingSync } from "./fairing-sync.ts";
 import { benchRefreshSweep } from "./refresh-sweep.ts";
 import { benchWebhooks } from "./webhooks.ts";
@@ -11,6 +12,7 @@ import { benchWebhooks } from "./webhooks.ts";
 const benches: Record<string, () => Promise<string>> = {
   cli: benchCli,
   "credential-rotation": benchCredentialRotation,
+  dashboard: benchDashboard,
   "fairing-sync": benchFairingSync,
   "refresh-sweep": benchRefreshSweep,
   webhooks: benchWebhooks,

@@ -1,0 +1,200 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tenants } from "../../db/schema.ts";
+import { type Runtime, startRuntime } from "../../local/runtime.ts";
+import { saveConnection } from "../../src/connections/save-connection.ts";
+import { parseKeyRing } from "../../src/crypto/key-ring.ts";
+import { createTestDb, type TestDb } from "../helpers/test-db.ts";
+
+let db: TestDb;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  runtime = await startRuntime({
+    db,
+    port: 0,
+    taskDirs: ["trigger", "test/fixtures/trigger"],
+    secretKey: "tr_test_dashboard_lists",
+    sandbox: false,
+    cron: false,
+    dashboard: "on",
+  });
+});
+afterAll(async () => {
+  await runtime?.close(1_000);
+  await db?.close();
+});
+beforeEach(async () => {
+  await db.truncate();
+});
+
+const text = async (path: string) => {
+  const response = await fetch(`${runtime.url}${path}`);
+  expect(response.status).toBe(200);
+  return response.text();
+};
+const runIds = (page: string) =>
+  [...page.matchAll(/href="\/dashboard\/runs\/(run_[^"]+)"/g)].map((m) => m[1]!);
+const olderLink = (page: string) =>
+  page.match(/<a href="([^"]+)" rel="next">/)?.[1]?.replaceAll("&amp;", "&");
+const newerLink = (page: string) =>
+  page.match(/<a href="([^"]+)" rel="prev">/)?.[1]?.replaceAll("&amp;", "&");
+
+/** Finished runs, newest = highest index, one minute apart. */
+async function seedRuns(count: number, status = "completed", task = "test-child", tag = "t") {
+  await db.db.execute(sql`insert into task_runs (id, task_id, status, tags, created_at, updated_at)
+    select 'run_seed_' || ${task} || '_' || lpad(i::text, 4, '0'), ${task}, ${status}, array[${tag}],
+      timestamptz '2026-01-01T00:00:00Z' + (i || ' minutes')::interval, now()
+    from generate_series(1, ${count}) as i`);
+}
+
+describe("the runs list", () => {
+  it("pages 60 runs 25 at a time with keyset cursors, newest first, both ways", async () => {
+    await seedRuns(60);
+    const first = await text("/dashboard/runs");
+    expect(runIds(first)).toHaveLength(25);
+    expect(runIds(first)[0]).toBe("run_seed_test-child_0060");
+    expect(newerLink(first)).toBeUndefined();
+    const seen = [...runIds(first)];
+    let page = first;
+    while (olderLink(page)) {
+      page = await text(olderLink(page)!);
+      seen.push(...runIds(page));
+    }
+    expect(seen).toHaveLength(60);
+    expect(new Set(seen).size).toBe(60);
+    expect(seen.at(-1)).toBe("run_seed_test-child_0001");
+    const second = await text(olderLink(first)!);
+    expect(runIds(await text(newerLink(second)!))).toEqual(runIds(first));
+  });
+
+  it("filters by task, status, tag and creation time, and keeps the filter across pages", async () => {
+    await seedRuns(30, "completed", "test-child", "alpha");
+    await seedRuns(30, "failed", "test-slow", "beta");
+    const failed = await text("/dashboard/runs?status=FAILED");
+    expect(runIds(failed).every((id) => id.includes("test-slow"))).toBe(true);
+    expect(olderLink(failed)).toContain("status=FAILED");
+    const rest = await text(olderLink(failed)!);
+    expect(runIds(rest)).toHaveLength(5);
+    expect(runIds(rest).every((id) => id.includes("test-slow"))).toBe(true);
+    expect(runIds(await text("/dashboard/runs?task=test-child&tag=alpha"))).toHaveLength(25);
+    expect(runIds(await text("/dashboard/runs?tag=nope"))).toEqual([]);
+    const window = await text("/dashboard/runs?task=test-child&from=2026-01-01T00:10&to=2026-01-01T00:12");
+    expect(runIds(window)).toEqual([
+      "run_seed_test-child_0012",
+      "run_seed_test-child_0011",
+      "run_seed_test-child_0010",
+    ]);
+  });
+
+  it("escapes what a run carries: tags, payloads, errors", async () => {
+    await db.db.execute(sql`insert into task_runs (id, task_id, status, tags, payload, error)
+      values ('run_escape', 'test-child', 'failed', array['"><script>alert(1)</script>'],
+        '{"html":"<img src=x onerror=alert(2)>"}',
+        '{"name":"Error","message":"<svg onload=alert(3)>","stack":"Error: <b>x</b>"}')`);
+    for (const page of [await text("/dashboard/runs"), await text("/dashboard/runs/run_escape")]) {
+      expect(page).not.toMatch(/<script>alert|<img src=x|<svg onload|<b>x<\/b>/);
+    }
+    const detail = await text("/dashboard/runs/run_escape");
+    expect(detail).toContain("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(detail).toContain("&lt;svg onload=alert(3)&gt;");
+  });
+});
+
+describe("connections and webhook events", () => {
+  it("lists tenants' connections with status, errors and transitions, never their credentials", async () => {
+    const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
+    const [tenant] = await db.db.insert(tenants).values({ name: "Acme" }).returning();
+    const saved = await saveConnection(db.db, keyRing, {
+      tenantId: tenant!.id,
+      provider: "slack",
+      credentials: { access_token: "xoxb-canary-access", refresh_token: "xoxe-canary-refresh" },
+      expiresAt: new Date("2030-01-01T00:00:00Z"),
+    });
+    await db.db.execute(sql`update integration_connections set status = 'expired',
+      last_error = 'invalid_grant', last_error_at = now() where id = ${saved.id}`);
+    await db.db.execute(sql`insert into connection_transitions (tenant_id, connection_id, from_status, to_status, reason)
+      values (${tenant!.id}, ${saved.id}, 'active', 'expired', 'the provider refused the refresh token')`);
+    const page = await text("/dashboard/connections");
+    expect(page).toContain("Acme");
+    expect(page).toContain("status-expired");
+    expect(page).toContain("invalid_grant");
+    expect(page).toContain("2030-01-01 00:00:00 UTC");
+    expect(page).toContain("active → expired");
+    expect(page).toContain("the provider refused the refresh token");
+    expect(page).not.toMatch(/xoxb-canary|xoxe-canary|sb1\./);
+  });
+
+  it("lists webhook events newest first, filtered by provider and status, 25 a page", async () => {
+    await db.db.execute(sql`insert into webhook_events (provider, dedupe_key, type, payload, status, error, received_at)
+      select case when i % 2 = 0 then 'stripe' else 'plaid' end, 'evt_' || i, 'type.' || i, '{}',
+        case when i % 3 = 0 then 'unrouted' else 'processed' end,
+        case when i % 3 = 0 then 'no handler' end,
+        timestamptz '2026-02-01T00:00:00Z' + (i || ' seconds')::interval
+      from generate_series(1, 40) as i`);
+    const first = await text("/dashboard/events");
+    expect(first.match(/<th scope="row">(stripe|plaid)<\/th>/g)).toHaveLength(25);
+    expect(first.indexOf("type.40")).toBeLessThan(first.indexOf("type.39"));
+    const next = olderLink(first)!;
+    expect((await text(next)).match(/<th scope="row">(stripe|plaid)<\/th>/g)).toHaveLength(15);
+    const unroutedStripe = await text("/dashboard/events?provider=stripe&status=unrouted");
+    expect(unroutedStripe.match(/<th scope="row">stripe<\/th>/g)).toHaveLength(6);
+    expect(unroutedStripe).not.toContain('<th scope="row">plaid</th>');
+  });
+});
+
+describe("modes", () => {
+  it("read-only shows no Test form or action buttons and refuses writes even with the key", async () => {
+    const readonly = await startRuntime({
+      db,
+      port: 0,
+      taskDirs: ["trigger", "test/fixtures/trigger"],
+      secretKey: "tr_test_readonly",
+      sandbox: false,
+      cron: false,
+      dashboard: "readonly",
+    });
+    try {
+      await seedRuns(1, "failed");
+      const task = await (await fetch(`${readonly.url}/dashboard/tasks/test-child`)).text();
+      expect(task).toContain("read-only");
+      expect(task).not.toContain('<form method="post"');
+      const run = await (await fetch(`${readonly.url}/dashboard/runs/run_seed_test-child_0001`)).text();
+      expect(run).not.toMatch(/Cancel run|Replay run/);
+      const post = await fetch(`${readonly.url}/dashboard/tasks/test-child/test`, {
+        method: "POST",
+        headers: {
+          authorization: "Bearer tr_test_readonly",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "payload=%7B%22n%22%3A1%7D",
+      });
+      expect(post.status).toBe(403);
+      expect(await readonly.executor.store.list({ taskId: "test-child" })).toHaveLength(1);
+    } finally {
+      await readonly.close(1_000);
+    }
+  });
+
+  it("serves no dashboard when off, or when the runtime listens beyond loopback", async () => {
+    for (const options of [{ dashboard: "off" as const }, { dashboard: "on" as const, host: "0.0.0.0" }]) {
+      const other = await startRuntime({
+        db,
+        port: 0,
+        sandbox: false,
+        cron: false,
+        taskDirs: ["trigger"],
+        ...options,
+      });
+      try {
+        const url = other.url.replace("0.0.0.0", "127.0.0.1");
+        expect((await fetch(`${url}/dashboard`)).status).toBe(404);
+        expect((await fetch(`${url}/`, { redirect: "manual" })).status).toBe(404);
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      } finally {
+        await other.close(1_000);
+      }
+    }
+  });
+});
