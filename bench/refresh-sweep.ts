@@ -1,36 +1,35 @@
+import { tasks } from "@trigger.dev/sdk";
 import { sql } from "drizzle-orm";
-import { startOAuthSimulator } from "../local/sandbox/oauth-server.ts";
-import type { ConnectionDeps } from "../src/connections/connection-deps.ts";
-import { createConnectionNotifier } from "../src/connections/connection-notifier.ts";
+import { migrateLocalRuntime } from "../local/migrate-local-runtime.ts";
+import { startRuntime } from "../local/runtime.ts";
 import { encryptCredentials } from "../src/connections/credential-cipher.ts";
-import { refreshConnectionToken } from "../src/connections/refresh-connection-token.ts";
-import { refreshDueTokensAcrossTenants } from "../src/connections/refresh-due-tokens-across-tenants.ts";
-import { parseKeyRing } from "../src/crypto/key-ring.ts";
+import type { BatchRefreshSummary } from "../src/connections/refresh-due-tokens-across-tenants.ts";
+import type { KeyRing } from "../src/crypto/key-ring.ts";
+import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import type { Db } from "../src/db/types.ts";
-import type { JobQueue } from "../src/jobs.ts";
+import { renewAccessToken } from "../src/providers/oauth-client.ts";
+import { providerConfig } from "../src/providers/provider-config.ts";
 import { createProviderHttpClient } from "../src/providers/provider-http-client.ts";
+import { type ProviderChild, startProviderChild } from "./provider-child.ts";
 
-const N = Number(process.env.BENCH_REFRESH_N ?? 10_000);
 const LATENCY_MS = 50;
-const CONCURRENCY = Number(process.env.BENCH_REFRESH_CONCURRENCY ?? 100);
+/** The provider's own limit in this benchmark (GOOGLE_DRIVE_CONCURRENCY_LIMIT). */
+const CAP = Number(process.env.BENCH_REFRESH_CONCURRENCY ?? 100);
 
-/** N tenants, each with one Google Drive connection expiring in ten minutes. */
-async function seed(db: Db, deps: ConnectionDeps): Promise<void> {
+/** `count` tenants, each with one Google Drive connection expiring in ten minutes. */
+async function seed(db: Db, keyRing: KeyRing, count: number): Promise<void> {
   await db.execute(sql`truncate tenants cascade`);
   const expiresAt = new Date(Date.now() + 10 * 60_000);
-  for (let start = 0; start < N; start += 1_000) {
+  for (let start = 0; start < count; start += 1_000) {
     const rows = await Promise.all(
-      Array.from({ length: Math.min(1_000, N - start) }, async (_, i) => {
+      Array.from({ length: Math.min(1_000, count - start) }, async (_, i) => {
         const tenantId = crypto.randomUUID();
         const sealed = await encryptCredentials(
-          deps.keyRing,
+          keyRing,
           { tenantId, provider: "google_drive" },
-          {
-            access_token: `at_${start + i}`,
-            refresh_token: `rt_bench_${start + i}`,
-          },
+          { access_token: `at_${start + i}`, refresh_token: `rt_sweep_${start + i}` },
         );
         return { tenantId, ...sealed };
       }),
@@ -46,75 +45,99 @@ async function seed(db: Db, deps: ConnectionDeps): Promise<void> {
   }
 }
 
-/** A JobQueue that runs each triggered refresh in-process with bounded concurrency. */
-function inProcessQueue(deps: ConnectionDeps, concurrency: number): JobQueue & { drain(): Promise<void> } {
-  const queue: string[] = [];
-  let active = 0;
-  let idle: (() => void) | undefined;
-  const pump = () => {
-    while (active < concurrency && queue.length > 0) {
-      const id = queue.shift()!;
-      active++;
-      refreshConnectionToken(deps, { id, tenantId: "" })
-        .catch((err) => console.error("refresh failed", err))
-        .finally(() => {
-          active--;
-          pump();
-          if (active === 0 && queue.length === 0) idle?.();
-        });
-    }
-  };
-  return {
-    trigger: async () => ({ id: "unused", isCached: false }),
-    batchTrigger: async (_taskId, items) => {
-      for (const item of items) queue.push((item.payload as { connectionId: string }).connectionId);
-      pump();
-      return { batchId: "local", runCount: items.length };
-    },
-    drain: () =>
-      active === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((r) => (idle = r)),
-  };
+/** The provider alone: N refresh calls through the same client, at the same cap, to the same simulator. */
+async function providerOnly(provider: ProviderChild, count: number) {
+  const http = createProviderHttpClient();
+  const config = providerConfig("google_drive", process.env);
+  // Warm-up (connections, JIT) so the measured run is not charged for first-time costs.
+  await provider.seed("rt_warm", CAP * 2);
+  await Promise.all(
+    Array.from({ length: CAP * 2 }, (_, i) =>
+      renewAccessToken(http, config, { refresh_token: `rt_warm_${i}` }),
+    ),
+  );
+  await provider.seed("rt_only", count);
+  await provider.reset();
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CAP }, async () => {
+      while (next < count) {
+        const i = next++;
+        await renewAccessToken(http, config, { refresh_token: `rt_only_${i}` });
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const usage = process.cpuUsage(cpu);
+  const cpuMs = (usage.user + usage.system) / 1000;
+  return { wallMs, cpuMs, stats: await provider.stats("rt_only") };
 }
 
 /**
- * N connections expiring, a token endpoint answering in 50 ms: sweep + fan-out + rotation-safe
- * refresh, against the ideal N × latency / concurrency.
+ * One trial at `count` due connections, provider answering in 50 ms with a cap of CAP: the
+ * provider-only run, then the real path — `token-refresh-sweep` triggered through the SDK to the
+ * local runtime, executed by its executor with its queue limits — on the same simulator, which
+ * runs in its own process.
  */
-export async function benchRefreshSweep(): Promise<string> {
-  const sim = await startOAuthSimulator({ clientId: "bench", clientSecret: "bench-secret" });
-  const handle = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
+export async function refreshSweepTrial(count: number): Promise<string> {
+  Object.assign(process.env, { GOOGLE_DRIVE_CONCURRENCY_LIMIT: String(CAP) });
+  const provider = await startProviderChild();
+  Object.assign(process.env, {
+    GOOGLE_DRIVE_TOKEN_URL: provider.tokenUrl,
+    GOOGLE_DRIVE_CLIENT_ID: "bench",
+    GOOGLE_DRIVE_CLIENT_SECRET: "bench-secret",
+  });
+  const handle = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://", poolMax: 10 });
+  let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
   try {
+    await provider.setLatency(LATENCY_MS);
+    const only = await providerOnly(provider, count);
     await migrate(handle);
-    const keyRing = await parseKeyRing(`b1:${Buffer.alloc(32, 7).toString("base64")}`);
-    const deps: ConnectionDeps = {
-      db: handle.db,
-      keyRing,
-      env: {
-        GOOGLE_DRIVE_TOKEN_URL: sim.tokenUrl,
-        GOOGLE_DRIVE_CLIENT_ID: "bench",
-        GOOGLE_DRIVE_CLIENT_SECRET: "bench-secret",
-      },
-      http: createProviderHttpClient(),
-      notifier: createConnectionNotifier({ db: handle.db, keyRing, http: createProviderHttpClient() }),
-    };
-    await seed(handle.db, deps);
-    for (let i = 0; i < N; i++) sim.seedToken(`rt_bench_${i}`);
-    sim.setLatency(LATENCY_MS);
-    const jobs = inProcessQueue(deps, CONCURRENCY);
+    await migrateLocalRuntime(handle);
+    await seed(handle.db, await getKeyRing(), count);
+    await provider.seed("rt_sweep", count);
+    await provider.reset();
+    runtime = await startRuntime({
+      db: handle,
+      port: 0,
+      secretKey: "tr_bench",
+      sandbox: false,
+      cron: false,
+      advertise: false,
+      dashboard: "off",
+    });
+    const cpu = process.cpuUsage();
     const started = performance.now();
-    const sweep = { ...(await refreshDueTokensAcrossTenants(deps)), batches: 0 };
-    void jobs;
-    await jobs.drain();
+    const { id } = await tasks.trigger("token-refresh-sweep", {});
+    let run: Awaited<ReturnType<typeof runtime.executor.store.get>>;
+    for (;;) {
+      run = await runtime.executor.store.get(id);
+      if (run?.status === "completed" || run?.status === "failed") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const wallMs = performance.now() - started;
-    const ideal = (N * LATENCY_MS) / CONCURRENCY;
-    const refreshRequests = sim.requestsTo("POST /token").length;
+    const usage = process.cpuUsage(cpu);
+    const cpuMs = (usage.user + usage.system) / 1000;
+    const stats = await provider.stats("rt_sweep");
+    const out = run?.output as BatchRefreshSummary;
+    if (run?.status !== "completed")
+      throw new Error(`sweep run ${run?.status}: ${JSON.stringify(run?.error)}`);
+    const exact = stats.refreshCalls === count && stats.distinct === count && out.refreshed === count;
     return [
-      `refresh sweep (${handle.kind}, N=${N}, latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY})`,
-      `  claimed ${sweep.claimed} in ${sweep.batches} batches; refresh requests seen by the simulator: ${refreshRequests} (must equal N: ${refreshRequests === N ? "yes" : "NO"})`,
-      `  wall ${wallMs.toFixed(0)} ms vs ideal N×latency/concurrency ${ideal.toFixed(0)} ms → ratio ${(wallMs / ideal).toFixed(2)}`,
+      `refresh sweep (${handle.kind}, N=${count}, provider latency ${LATENCY_MS} ms, provider cap ${CAP}, simulator in its own process)`,
+      `  provider-only: ${only.wallMs.toFixed(0)} ms, ${(only.cpuMs / count).toFixed(3)} ms CPU per call, peak ${only.stats.peakConcurrency} in flight`,
+      `  sweep through the executor: ${wallMs.toFixed(0)} ms → ratio to provider-only ${(wallMs / only.wallMs).toFixed(2)}`,
+      `  refresh calls ${stats.refreshCalls} (exactly N: ${exact ? "yes" : "NO"}), stale refresh-token uses ${stats.staleUses}, provider peak concurrency ${stats.peakConcurrency}`,
+      `  statements per refresh ${(out.statements / count).toFixed(4)} (${out.statements} for ${count}), CPU per refresh ${(cpuMs / count).toFixed(3)} ms`,
     ].join("\n");
   } finally {
+    await runtime?.close(1_000);
     await handle.close();
-    await sim.close();
+    await provider.close();
   }
 }
+
+/** `npm run bench refresh-sweep`: N = BENCH_REFRESH_N (default 10,000). */
+export const benchRefreshSweep = () => refreshSweepTrial(Number(process.env.BENCH_REFRESH_N ?? 10_000));
