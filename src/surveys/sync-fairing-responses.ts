@@ -35,6 +35,16 @@ export interface SyncOptions {
   client?: FairingClientTuning;
 }
 
+/**
+ * Whether Fairing refused a page link itself (expired or unknown cursor) rather than our key or its
+ * availability. Unconfirmed (community-sourced API): we assume `next` links are `starting_after`
+ * cursors that do not expire, and treat 400/404/410 on a stored link as "expired" to be safe.
+ */
+function isRefusedLink(err: unknown): boolean {
+  const status = err instanceof AppError ? Number(err.context.status) : Number.NaN;
+  return !(err as AppError).reauthRequired && [400, 404, 410].includes(status);
+}
+
 export type SyncOutcome = "synced" | "partial" | "credential_refused" | "connection_inactive";
 export interface SyncResult extends SyncProgress {
   outcome: SyncOutcome;
@@ -97,12 +107,26 @@ export async function syncFairingResponses(
   try {
     const questions = await client.questions();
     await withTenant(deps.db, tenantId, (tx) => upsertSurveyQuestions(tx, tenantId, questions));
-    let url: string | null = pass.resumeUrl ?? client.responsesUrl({ updatedAtMin: pass.passFrom });
+    const restartUrl = client.responsesUrl({ updatedAtMin: pass.passFrom });
+    let url: string | null = pass.resumeUrl ?? restartUrl;
+    let resuming = Boolean(pass.resumeUrl);
     while (url) {
       if (options.maxPages !== undefined && progress.pages >= options.maxPages) {
         return result("partial", cursor);
       }
-      const page = await client.responsePage(url);
+      let page: Awaited<ReturnType<typeof client.responsePage>>;
+      try {
+        page = await client.responsePage(url);
+      } catch (err) {
+        if (!resuming || !isRefusedLink(err)) throw err;
+        // The stored `next` link no longer works: the pass starts again from its lower bound.
+        // Upserts skip unchanged rows, so re-reading the pages already stored writes nothing.
+        deps.logger.warn("Fairing refused a stored next link; restarting the sync pass", { tenantId });
+        url = restartUrl;
+        resuming = false;
+        continue;
+      }
+      resuming = false;
       const rows = page.data.map((r) => surveyResponseRow(tenantId, r));
       const maxUpdatedAt = rows.reduce<Date | null>(
         (max, r) => (max && max >= r.sourceUpdatedAt ? max : r.sourceUpdatedAt),

@@ -119,6 +119,35 @@ describe("Fairing response sync", () => {
     ]);
   });
 
+  it("restarts the pass from its start when Fairing refuses the stored next link, storing nothing twice", async () => {
+    const tenant = await fx.tenantWithStore("key_expired_link", { count: 300 });
+    const crash = new Error("worker killed");
+    await expect(
+      syncFairingResponses(fx.deps, tenant, {
+        onProgress: ({ pages }) => {
+          if (pages === 1) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    fx.fairing.requests.length = 0;
+    fx.fairing.fault("GET /responses", { status: 410, body: { error: "cursor expired" }, times: 1 });
+    const result = await syncFairingResponses(fx.deps, tenant);
+    expect(result).toMatchObject({ outcome: "synced", resumed: true, inserted: 200, updated: 0 });
+    const [refused, restart] = responseRequests();
+    expect(refused!.query.get("starting_after")).toBe("fr_100");
+    expect(restart!.query.get("starting_after")).toBeNull();
+    const ids = await fx.responseIds(tenant);
+    expect(new Set(ids).size).toBe(300);
+    expect(ids).toHaveLength(300);
+  });
+
+  it("does not restart a fresh pass whose first page is refused: the error is reported", async () => {
+    const tenant = await fx.tenantWithStore("key_bad_first", { count: 10 });
+    fx.fairing.fault("GET /responses", { status: 400, times: 1 });
+    await expect(syncFairingResponses(fx.deps, tenant)).rejects.toMatchObject({ retryable: false });
+    expect(responseRequests()).toHaveLength(1);
+  });
+
   it("resumes after the connection drops mid-pass without refetching stored pages", async () => {
     const tenant = await fx.tenantWithStore("key_drop", { count: 300 });
     let pages = 0;
