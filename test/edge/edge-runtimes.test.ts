@@ -114,7 +114,8 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside 
       expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
     });
 
-    // Events a capability handles (connections): Stripe Connect deauthorization, Plaid Item errors.
+    // Events a capability handles: Stripe Connect deauthorization and Plaid Item errors
+    // (connections), a PayPal payout item settling (payouts).
     const handled = {
       stripe: (id: string) =>
         JSON.stringify({
@@ -125,13 +126,19 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside 
         }),
       plaid: (id: string) =>
         JSON.stringify({ webhook_type: "ITEM", webhook_code: "ERROR", item_id: `item_${id}` }),
+      paypal: (id: string) =>
+        JSON.stringify({
+          id: `WH-${id}`,
+          event_type: "PAYMENT.PAYOUTS-ITEM.SUCCEEDED",
+          resource: { payout_item_id: `PI-${id}`, transaction_status: "SUCCESS" },
+        }),
     } as const;
     const keysOf = () =>
       triggers().map(
         (r) => (JSON.parse(r.body) as { options: { idempotencyKey: string } }).options.idempotencyKey,
       );
 
-    it.each(["stripe", "plaid"] as const)(
+    it.each(["stripe", "plaid", "paypal"] as const)(
       "%s: stores a handled event once, triggers it, and a redelivery reuses the same idempotency key",
       async (provider) => {
         const c = caseOf(provider);
