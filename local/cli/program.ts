@@ -3,6 +3,7 @@ import { registerConnectionsCommand } from "./connections-command.ts";
 import { registerDbCommand } from "./db-command.ts";
 import { registerDoctorCommand } from "./doctor-command.ts";
 import { cliIo } from "./output.ts";
+import { registerPayoutsCommand } from "./payouts-command.ts";
 import { registerRunsCommand } from "./runs-command.ts";
 import { registerSandboxCommand } from "./sandbox-command.ts";
 import { registerSurveysCommand } from "./surveys-command.ts";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerWebhooksCommand(program);
   registerSandboxCommand(program);
   registerSurveysCommand(program);
+  registerPayoutsCommand(program);
   registerDbCommand(program);
   registerDoctorCommand(program);
   return program;

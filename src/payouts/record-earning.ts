@@ -11,7 +11,7 @@ export interface EarningInput {
   currency: string;
   /** The caller's key: the same key records once; the same key with other values is refused. */
   idempotencyKey: string;
-  kind?: "earning" | "adjustment";
+  kind?: "earning" | "adjustment" | undefined;
   memo?: string | undefined;
 }
 
