@@ -27,6 +27,7 @@ import { databaseIdentity, newRuntimeToken, writeRuntimeRecord } from "./runtime
 import { createRuntimeHandler } from "./runtime-routes.ts";
 import { shouldUseSandbox } from "./sandbox/detect-sandbox.ts";
 import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.ts";
+import { TaskFileWorkers, type WorkerDatabase } from "./worker/task-file-workers.ts";
 
 export interface RuntimeOptions {
   port?: number;
@@ -52,6 +53,11 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** The browser dashboard: with writes, read-only or off (default: SWITCHBOARD_DASHBOARD). */
   dashboard?: DashboardMode;
+  /**
+   * Run each attempt in a worker thread per task file that imports only the init file and that
+   * file, as Trigger.dev does (default: on when SWITCHBOARD_ISOLATE_TASK_FILES is "1").
+   */
+  isolateTaskFiles?: boolean;
 }
 
 export interface Runtime {
@@ -59,6 +65,8 @@ export interface Runtime {
   db: DbHandle;
   catalog: TaskCatalog;
   executor: Executor;
+  /** The worker threads attempts run in (one per task file), unless task files share this process. */
+  workers: TaskFileWorkers | undefined;
   cron: CronRunner;
   sandbox: Sandbox | undefined;
   close(graceMs?: number): Promise<void>;
@@ -83,15 +91,23 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const ownsDb = !options.db;
   // One process runs many tasks at once here, unlike a Trigger.dev worker: a real pool.
   const db = options.db ?? (await openDb({ poolMax: config.DATABASE_POOL_MAX ?? 10 }));
+  let runnerToClose: TaskFileWorkers | undefined;
   try {
     if (ownsDb) {
       await migrateLocalRuntime(db);
       // Fail loudly, naming the key version, if the stored credentials need a key we do not have.
       await checkStoredKeys(db.db, await getKeyRing(), { record: true });
     }
-    const catalog = await loadTaskCatalog(
-      options.taskDirs ?? config.SWITCHBOARD_TASK_DIRS?.split(",").map((dir) => dir.trim()),
-    );
+    const taskDirs = options.taskDirs ??
+      config.SWITCHBOARD_TASK_DIRS?.split(",").map((dir) => dir.trim()) ?? ["trigger"];
+    const catalog = await loadTaskCatalog(taskDirs);
+    const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
+    let url = "";
+    const runner =
+      (options.isolateTaskFiles ?? process.env.SWITCHBOARD_ISOLATE_TASK_FILES === "1")
+        ? new TaskFileWorkers({ taskDirs, baseURL: () => url, secretKey, database: workerDatabase(db) })
+        : undefined;
+    runnerToClose = runner;
     const executor = new Executor({
       db: db.db,
       catalog,
@@ -99,9 +115,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       defaults: executorDefaults(),
+      ...(runner ? { runner } : {}),
     });
     const cron = new CronRunner(db.db, catalog, executor);
-    const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
     const cliToken = newRuntimeToken();
     const dashboard = createDashboard({
       db: db.db,
@@ -128,7 +144,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       (self && (await handleCliRequest(request, () => self!, cliToken))) ??
       (await handleOAuthDonePage(request, db.db)) ??
       routes(request);
-    const { server, url } = await serve(handler, options.port ?? config.PORT, options.host);
+    const { server, url: listening } = await serve(handler, options.port ?? config.PORT, options.host);
+    url = listening;
     // Child runs triggered inside runs go through the real SDK to this same runtime.
     configure({ baseURL: url, accessToken: secretKey });
     const jobs = createTriggerJobQueue();
@@ -161,12 +178,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       db,
       catalog,
       executor,
+      workers: runner,
       cron,
       sandbox,
       close: async (graceMs = config.SWITCHBOARD_SHUTDOWN_GRACE_MS) => {
         cron.stop();
         await closeServer(server);
         await executor.stop(graceMs);
+        await runner?.close();
         setDeps(undefined);
         setIngressDeps(undefined);
         removeRecord();
@@ -176,10 +195,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     };
     return self;
   } catch (err) {
+    await runnerToClose?.close();
     await sandbox?.close();
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** How a task worker reaches the runtime's database: its own pool, or the one PGlite through a port. */
+function workerDatabase(db: DbHandle): WorkerDatabase {
+  if (db.kind === "pglite" && db.pglite) return { kind: "pglite", pglite: db.pglite };
+  if (db.connectionUrl) return { kind: "postgres", url: db.connectionUrl };
+  throw new Error("Task workers need the database's URL or its PGlite instance");
 }
 
 function closeServer(server: Server): Promise<void> {

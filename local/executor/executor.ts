@@ -1,17 +1,10 @@
 import { EventEmitter } from "node:events";
-import {
-  AbortTaskRunError,
-  calculateNextRetryDelay,
-  lifecycleHooks,
-  parsePacket,
-  type RetryOptions,
-} from "@trigger.dev/core/v3";
+import { parsePacket, type RetryOptions } from "@trigger.dev/core/v3";
 import type { Db } from "../../src/db/types.ts";
-import { describeError, ValidationError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
+import { type AttemptRunner, inProcessRunner } from "../worker/attempt-runner.ts";
+import type { AttemptOutcome } from "../worker/run-attempt.ts";
 import { AttemptLog, runError } from "./attempt-log.ts";
-import { PersistedRunMetadata } from "./persisted-run-metadata.ts";
-import { runInRunContext } from "./run-context.ts";
 import { newId, type RunRow, RunStore } from "./run-store.ts";
 import { declarativeSchedule, isScheduledTask, schedulePayload } from "./schedule-payload.ts";
 import type { LoadedTask, TaskCatalog } from "./task-catalog.ts";
@@ -33,6 +26,8 @@ export interface ExecutorOptions {
   defaults?: { retry?: RetryOptions | undefined; maxDuration?: number | undefined };
   /** How often the reaper looks for expired leases and ttls (default: a third of the lease). */
   reapMs?: number;
+  /** Where attempts execute (default: in this process, every task file in one module graph). */
+  runner?: AttemptRunner;
 }
 
 interface InFlight {
@@ -272,17 +267,27 @@ export class Executor extends EventEmitter {
         : setTimeout(() => controller.abort(new Error("maxDuration exceeded")), maxDurationSeconds * 1000);
     log.info("run attempt started");
     const startedAt = new Date();
-    const metadata = new PersistedRunMetadata(
-      (row.metadata ?? undefined) as Record<string, never> | undefined,
-      (current) => this.store.saveMetadata(row.id, this.owner, current),
-    );
-    const result = await runInRunContext(
-      ctx,
-      () => task.run(payload, { ctx, signal: controller.signal }),
-      metadata,
-    );
-    clearTimeout(deadline);
-    await metadata.flush();
+    let result: AttemptOutcome;
+    try {
+      result = await (this.options.runner ?? inProcessRunner).run(task, {
+        ctx,
+        payload,
+        retry: { ...retry, maxAttempts },
+        signal: controller.signal,
+        metadata: (row.metadata ?? undefined) as Record<string, unknown> | undefined,
+        saveMetadata: (current) => this.store.saveMetadata(row.id, this.owner, current as never),
+      });
+    } catch (err) {
+      // The attempt was lost with its worker: the reaper re-queues the run (or fails it on its last attempt).
+      await this.store.releaseLease(row.id, this.owner);
+      throw err;
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (result.kind === "invalid-payload") {
+      await this.settle(row, "failed", { error: runError(result.error) });
+      return;
+    }
     if (this.interrupted.has(row.id)) {
       // Shut down mid-run: re-queued on the next start.
       await this.attempts.record({ runId: row.id, number: row.attempts, status: "interrupted", startedAt });
@@ -293,22 +298,16 @@ export class Executor extends EventEmitter {
       await this.attempts.record({ runId: row.id, number: row.attempts, status: "canceled", startedAt });
       return;
     }
-    if (result.ok) {
+    if (result.kind === "completed") {
       log.info("run completed");
       await this.settle(row, "completed", {
-        output: jsonSafe(result.value),
+        output: jsonSafe(result.output),
         metadata: result.metadata,
         startedAt,
       });
       return;
     }
-    const delayMs = await this.retryDelay(
-      result.error,
-      payload,
-      ctx,
-      { ...retry, maxAttempts },
-      row.attempts,
-    );
+    const { delayMs } = result;
     const error = runError(result.error);
     if (delayMs !== undefined && !this.stopped) {
       log.warn("run attempt failed, retrying", { err: result.error, delayMs });
@@ -324,11 +323,10 @@ export class Executor extends EventEmitter {
     }
     log.error("run failed", { err: result.error });
     await this.settle(row, "failed", { error, metadata: result.metadata, startedAt });
-    for (const hook of lifecycleHooks.getGlobalFailureHooks()) {
-      await hook.fn({ ctx, payload, task: task.id, error: result.error, signal: controller.signal } as never);
-    }
+    await result.runFailureHooks();
   }
 
+  /** The payload as stored (a scheduled task's tick when empty); the task's schema parses it in the attempt. */
   private async payloadOf(row: RunRow, task: LoadedTask): Promise<unknown> {
     let payload = row.payload
       ? await parsePacket({ data: row.payload, dataType: row.payloadType })
@@ -338,43 +336,7 @@ export class Executor extends EventEmitter {
       payload === null ||
       (typeof payload === "object" && Object.keys(payload as object).length === 0);
     if (isScheduledTask(task) && empty) payload = schedulePayload(declarativeSchedule(task), new Date());
-    if (!task.parsePayload) return payload;
-    try {
-      return await task.parsePayload(payload);
-    } catch (err) {
-      throw new ValidationError(`Invalid payload for ${task.id}: ${describeError(err).message}`, {
-        cause: err,
-      });
-    }
-  }
-
-  /** The delay before the next attempt, or undefined for no retry (the mapping of src/retry-decision.ts, via init.ts hooks). */
-  private async retryDelay(
-    error: unknown,
-    payload: unknown,
-    ctx: ReturnType<typeof buildTaskRunContext>,
-    retry: RetryOptions,
-    attempt: number,
-  ): Promise<number | undefined> {
-    if (error instanceof AbortTaskRunError) return undefined;
-    const defaultDelay = calculateNextRetryDelay(retry, attempt);
-    if (defaultDelay === undefined) return undefined;
-    for (const hook of lifecycleHooks.getGlobalCatchErrorHooks()) {
-      const result = (await hook.fn({
-        ctx,
-        payload,
-        task: ctx.task.id,
-        error,
-        retry,
-        retryAt: new Date(Date.now() + defaultDelay),
-        retryDelayInMs: defaultDelay,
-        signal: new AbortController().signal,
-      } as never)) as { skipRetrying?: boolean; retryAt?: Date; retryDelayInMs?: number } | undefined;
-      if (result?.skipRetrying) return undefined;
-      if (result?.retryAt) return Math.max(0, result.retryAt.getTime() - Date.now());
-      if (result?.retryDelayInMs !== undefined) return result.retryDelayInMs;
-    }
-    return defaultDelay;
+    return payload;
   }
 
   private async settle(
@@ -410,7 +372,10 @@ export class Executor extends EventEmitter {
       if (row && ["completed", "failed", "canceled", "expired"].includes(row.status)) return row;
       if (Date.now() > deadline) throw new Error(`Run ${runId} did not finish within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
+        const timer = setTimeout(() => {
+          this.off("settled", onSettled);
+          resolve();
+        }, 200);
         const onSettled = (event: { id: string }) => {
           if (event.id !== runId) return;
           clearTimeout(timer);

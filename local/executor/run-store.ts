@@ -211,6 +211,12 @@ export class RunStore {
     return row;
   }
 
+  /** Ends a lease now (its attempt was lost with its worker): the reaper takes the run back on its next pass. */
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db.execute(sql`update task_runs set lease_until = now() - interval '1 millisecond'
+      where id = ${id} and lease_owner = ${owner} and status = 'running'`);
+  }
+
   async extendLeases(ids: string[], owner: string, leaseMs: number): Promise<void> {
     if (ids.length === 0) return;
     await this.db.execute(sql`update task_runs set lease_until = ${new Date(Date.now() + leaseMs).toISOString()}

@@ -21,6 +21,8 @@ export interface DbHandle {
    * from the environment and it is set, otherwise the URL the pool uses.
    */
   migrationUrl?: string;
+  /** The URL the pool connects to (postgres kind), for another thread or process to open. */
+  connectionUrl?: string;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ async function openPostgres(
     kind: "postgres",
     pool,
     migrationUrl,
+    connectionUrl: url,
     close: async () => {
       await pool.end();
       if (local && --bridgeUsers === 0 && bridge) {

@@ -1,0 +1,205 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { MessageChannel, Worker } from "node:worker_threads";
+import type { PGlite } from "@electric-sql/pglite";
+import { AppError, describeError } from "../../src/errors.ts";
+import { logger } from "../../src/observability/logger.ts";
+import type { LoadedTask } from "../executor/task-catalog.ts";
+import type { AttemptRequest, AttemptRunner } from "./attempt-runner.ts";
+import type { AttemptOutcome } from "./run-attempt.ts";
+import { servePglitePort } from "./serve-pglite-port.ts";
+import type {
+  FromWorker,
+  StoredError,
+  TaskWorkerSetup,
+  ToWorker,
+  WorkerOutcome,
+} from "./task-worker-protocol.ts";
+
+export type WorkerDatabase = { kind: "pglite"; pglite: PGlite } | { kind: "postgres"; url: string };
+
+export interface TaskFileWorkersOptions {
+  /** The task directories: each one's `init.ts` is imported before the task file, as on Trigger.dev. */
+  taskDirs: readonly string[];
+  /** The runtime's URL (known once it listens): the SDK inside the worker triggers through it. */
+  baseURL: () => string;
+  secretKey: string;
+  database: WorkerDatabase;
+}
+
+/**
+ * An error that crossed from a worker, rebuilt so the run stores the same name, message, code
+ * and stack (the retry decision was already made in the worker, on the original error).
+ */
+function toError(stored: StoredError): Error {
+  const err = stored.code ? new AppError(stored.code, stored.message) : new Error(stored.message);
+  err.name = stored.name;
+  if (stored.stack) err.stack = stored.stack;
+  return err;
+}
+
+interface Pending {
+  request: AttemptRequest;
+  saves: Promise<void>;
+  resolve(outcome: AttemptOutcome): void;
+  reject(err: Error): void;
+}
+
+/** One worker thread with one task file (and the init files) imported; it runs that file's attempts. */
+class TaskWorker {
+  readonly thread: Worker;
+  private readonly ready: Promise<StoredError | undefined>;
+  private readonly pending = new Map<string, Pending>();
+  private readonly hooks = new Map<string, () => void>();
+  private exited: Error | undefined;
+
+  constructor(setup: Omit<TaskWorkerSetup, "database">, database: WorkerDatabase, onExit: () => void) {
+    const channel = database.kind === "pglite" ? new MessageChannel() : undefined;
+    if (channel && database.kind === "pglite") servePglitePort(database.pglite, channel.port1);
+    const workerDatabase =
+      database.kind === "postgres" ? database : { kind: "pglite" as const, port: channel!.port2 };
+    this.thread = new Worker(new URL("./task-worker-entry.mjs", import.meta.url), {
+      workerData: { ...setup, database: workerDatabase } satisfies TaskWorkerSetup,
+      transferList: channel ? [channel.port2] : [],
+    });
+    this.ready = new Promise((resolveReady, rejectReady) => {
+      this.thread.on("message", (message: FromWorker) => {
+        if (message.type === "ready") resolveReady(undefined);
+        else if (message.type === "load-error") resolveReady(message.error);
+        else this.receive(message);
+      });
+      const exit = (err: Error) => {
+        if (this.exited) return;
+        this.exited = err;
+        rejectReady(err);
+        channel?.port1.close();
+        onExit();
+        for (const pending of this.pending.values()) pending.reject(err);
+        this.pending.clear();
+        for (const done of this.hooks.values()) done();
+        this.hooks.clear();
+      };
+      this.thread.on("error", (err) => exit(err));
+      this.thread.on("exit", (code) =>
+        exit(new Error(`The task worker exited (code ${code}) during the attempt`)),
+      );
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  private receive(message: Exclude<FromWorker, { type: "ready" | "load-error" }>): void {
+    if (message.type === "failure-hooks-done") {
+      this.hooks.get(message.runId)?.();
+      this.hooks.delete(message.runId);
+      return;
+    }
+    const pending = this.pending.get(message.runId);
+    if (!pending) return;
+    if (message.type === "metadata") {
+      pending.saves = pending.saves
+        .then(() => pending.request.saveMetadata(message.metadata))
+        .catch((err) => logger.warn("could not save run metadata", { runId: message.runId, err }));
+      return;
+    }
+    this.pending.delete(message.runId);
+    void pending.saves.then(() => pending.resolve(this.outcome(message.runId, message.outcome)));
+  }
+
+  private outcome(runId: string, outcome: WorkerOutcome): AttemptOutcome {
+    if (outcome.kind === "completed") return outcome;
+    if (outcome.kind === "invalid-payload") return { kind: "invalid-payload", error: toError(outcome.error) };
+    return {
+      ...outcome,
+      error: toError(outcome.error),
+      runFailureHooks: () =>
+        new Promise<void>((done) => {
+          if (this.exited) return done();
+          this.hooks.set(runId, done);
+          this.send({ type: "failure-hooks", runId });
+        }),
+    };
+  }
+
+  private send(message: ToWorker): void {
+    this.thread.postMessage(message);
+  }
+
+  async run(taskId: string, request: AttemptRequest): Promise<AttemptOutcome> {
+    const loadError = await this.ready;
+    if (loadError)
+      return {
+        kind: "failed",
+        error: toError(loadError),
+        delayMs: undefined,
+        metadata: undefined,
+        runFailureHooks: async () => {},
+      };
+    if (this.exited) throw this.exited;
+    const runId = request.ctx.run.id;
+    return new Promise<AttemptOutcome>((resolveRun, rejectRun) => {
+      this.pending.set(runId, { request, saves: Promise.resolve(), resolve: resolveRun, reject: rejectRun });
+      const abort = () =>
+        this.send({ type: "abort", runId, reason: describeError(request.signal.reason).message });
+      if (request.signal.aborted) abort();
+      else request.signal.addEventListener("abort", abort, { once: true });
+      const { ctx, payload, retry, metadata } = request;
+      this.send({ type: "run", runId, taskId, ctx, payload, retry, metadata });
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.thread.terminate();
+  }
+}
+
+/**
+ * Runs each attempt in a worker thread per task file (started on the file's first run, kept warm
+ * for its next ones), the way Trigger.dev's worker imports only the init file and the run's own
+ * file. A worker that dies takes its attempts with it: the executor stops renewing their leases
+ * and the reaper re-queues them.
+ */
+export class TaskFileWorkers implements AttemptRunner {
+  private readonly workers = new Map<string, TaskWorker>();
+  private readonly initFiles: string[];
+
+  constructor(private readonly options: TaskFileWorkersOptions) {
+    this.initFiles = options.taskDirs
+      .map((dir) => resolve(dir, "init.ts"))
+      .filter((file) => existsSync(file));
+  }
+
+  private workerFor(file: string): TaskWorker {
+    let worker = this.workers.get(file);
+    if (!worker) {
+      const created: TaskWorker = new TaskWorker(
+        {
+          files: [...this.initFiles.filter((init) => init !== file), file],
+          baseURL: this.options.baseURL(),
+          secretKey: this.options.secretKey,
+        },
+        this.options.database,
+        () => {
+          if (this.workers.get(file) === created) this.workers.delete(file);
+        },
+      );
+      worker = created;
+      this.workers.set(file, worker);
+    }
+    return worker;
+  }
+
+  run(task: LoadedTask, request: AttemptRequest): Promise<AttemptOutcome> {
+    return this.workerFor(resolve(task.manifest.filePath)).run(task.id, request);
+  }
+
+  /** The thread running a task file's attempts, if it is started (tests kill it mid-run). */
+  threadOf(filePath: string): Worker | undefined {
+    return this.workers.get(resolve(filePath))?.thread;
+  }
+
+  async close(): Promise<void> {
+    const workers = [...this.workers.values()];
+    this.workers.clear();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Runtime, type RuntimeOptions, startRuntime } from "../local/runtime.ts";
+import { createTestDb, type TestDb } from "./helpers/test-db.ts";
+import { waitUntil } from "./helpers/wait-until.ts";
+
+// Each run executes with only the init file and its own task file imported, as on Trigger.dev.
+const FIXTURES = "test/fixtures/isolation/trigger";
+const LEASE_MS = 3_000;
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+async function withRuntime<T>(options: Partial<RuntimeOptions>, fn: (runtime: Runtime) => Promise<T>) {
+  const runtime = await startRuntime({
+    db,
+    port: 0,
+    taskDirs: [FIXTURES],
+    secretKey: "tr_test_isolation",
+    sandbox: false,
+    cron: false,
+    ...options,
+  });
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close(0);
+  }
+}
+
+async function run(runtime: Runtime, taskId: string, payload: unknown) {
+  const { id } = await runtime.executor.store.create({
+    taskId,
+    payload: JSON.stringify(payload),
+    payloadType: "application/json",
+  });
+  runtime.executor.wake();
+  return runtime.executor.waitFor(id, 90_000);
+}
+
+describe("task files in their own workers", () => {
+  it("fails a task that works only because another task file was imported, and runs one that imports what it needs", async () => {
+    await withRuntime({ isolateTaskFiles: true }, async (runtime) => {
+      const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
+      expect(implicit.status).toBe("failed");
+      expect(implicit.error).toMatchObject({ message: expect.stringMatching(/No formatter named "shout"/) });
+      const explicit = await run(runtime, "isolation-shout-explicit", { text: "hello" });
+      expect(explicit).toMatchObject({ status: "completed", output: { shouted: "HELLO!" } });
+      // The file that registers the formatter has run in its own worker: still no effect on the other.
+      const announced = await run(runtime, "isolation-announce", { text: "hi" });
+      expect(announced).toMatchObject({ status: "completed", output: { announced: "HI!" } });
+      const again = await run(runtime, "isolation-shout-implicit", { text: "hello" });
+      expect(again.status).toBe("failed");
+    });
+  }, 240_000);
+
+  it("lets the same task succeed when every task file shares one module graph (what isolation catches)", async () => {
+    await withRuntime({ isolateTaskFiles: false }, async (runtime) => {
+      const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
+      expect(implicit).toMatchObject({ status: "completed", output: { shouted: "HELLO!" } });
+    });
+  }, 120_000);
+
+  it("recovers a run whose worker is killed mid-attempt within one lease, without a restart", async () => {
+    await withRuntime({ isolateTaskFiles: true, leaseMs: LEASE_MS }, async (runtime) => {
+      const { id } = await runtime.executor.store.create({
+        taskId: "isolation-crash-once",
+        payload: "{}",
+        payloadType: "application/json",
+      });
+      runtime.executor.wake();
+      const thread = await waitUntil(
+        async () => {
+          const row = await runtime.executor.store.get(id);
+          return (
+            row?.status === "running" &&
+            row.attempts === 1 &&
+            runtime.workers?.threadOf(`${FIXTURES}/crash-once.ts`)
+          );
+        },
+        90_000,
+        "the first attempt to run in its worker",
+      );
+      // Let the worker start the attempt (load and post) before killing it.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const killedAt = Date.now();
+      await thread.terminate();
+      const row = await runtime.executor.waitFor(id, 90_000);
+      const recoveredIn = Date.now() - killedAt;
+      expect(row).toMatchObject({ status: "completed", attempts: 2, output: { attempt: 2 } });
+      const attempts = await runtime.executor.attempts.list(id);
+      expect(attempts.map((a) => a.status)).toEqual(["lost", "completed"]);
+      // Recovered by the reaper, not by a new lease period (a fresh worker loads in between).
+      expect(recoveredIn).toBeLessThan(LEASE_MS + 60_000);
+      const lost = attempts[0]!;
+      expect(lost.finishedAt!.getTime() - killedAt).toBeLessThan(LEASE_MS);
+    });
+  }, 240_000);
+});
