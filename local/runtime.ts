@@ -8,7 +8,6 @@ import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
 import { setDeps } from "../src/deps.ts";
 import { plaidKeysFromEnv, setIngressDeps } from "../src/ingress/ingress-deps.ts";
-import { createTriggerHttpJobQueue } from "../src/ingress/trigger-http-job-queue.ts";
 import { createTriggerJobQueue } from "../src/jobs.ts";
 import { logger } from "../src/observability/logger.ts";
 import { bearerKey } from "./api/authorize.ts";
@@ -17,6 +16,7 @@ import { createDashboard } from "./dashboard/create-dashboard.ts";
 import { type DashboardMode, dashboardMode } from "./dashboard/dashboard-mode.ts";
 import { CronRunner } from "./executor/cron.ts";
 import { Executor } from "./executor/executor.ts";
+import { createInProcessJobQueue } from "./executor/in-process-job-queue.ts";
 import { executorDefaults } from "./executor/project-config.ts";
 import { loadTaskCatalog, type TaskCatalog } from "./executor/task-catalog.ts";
 import { localDeps } from "./local-deps.ts";
@@ -153,7 +153,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     setDeps(deps);
     setIngressDeps({
       ...deps,
-      jobs: createTriggerHttpJobQueue({ apiUrl: url, secretKey }),
+      // The webhook doors enqueue in-process: no HTTP round trip to this runtime on the request path.
+      jobs: createInProcessJobQueue(executor, catalog),
       oauth,
       inboundRoutes: options.inboundRoutes ?? inboundRoutes,
       plaidKeys: plaidKeysFromEnv(process.env),

@@ -59,7 +59,7 @@ async function triggerOne(request: Request, taskId: string, deps: TriggerApiDeps
   }
   const run = await toNewRun(taskId, payload, parseTriggerOptions(body.data.options), deps.catalog);
   const handle = await deps.executor.store.create(run);
-  deps.executor.wake();
+  deps.executor.wakeSoon();
   return jsonResponse(200, handle);
 }
 
@@ -125,7 +125,7 @@ async function addBatchItems(request: Request, batchId: string, deps: TriggerApi
     .set({ itemsReceived: sql`${taskBatches.itemsReceived} + ${runs.length}` })
     .where(eq(taskBatches.id, batchId))
     .returning();
-  deps.executor.wake();
+  deps.executor.wakeSoon();
   const deduplicated = created.filter((c) => c.isCached).length;
   return jsonResponse(200, {
     id: batchId,

@@ -160,6 +160,14 @@ export class Executor extends EventEmitter {
     return row;
   }
 
+  /**
+   * Looks for due runs on a later turn of the event loop: whoever triggered (an HTTP request)
+   * finishes, and answers, before a run starts on this thread.
+   */
+  wakeSoon(): void {
+    setImmediate(() => this.wake());
+  }
+
   /** Looks for due runs now (after a trigger) instead of at the next poll. */
   wake(): void {
     if (this.stopped) return;
