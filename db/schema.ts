@@ -185,6 +185,8 @@ export const connectionTransitions = pgTable(
     toStatus: text("to_status").notNull(),
     reason: text("reason"),
     notifiedAt: timestamp("notified_at", { withTimezone: true }),
+    /** The Better Stack incident opened for this transition (resolved by the recovery). */
+    incidentId: text("incident_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -221,6 +223,19 @@ export const connectionHealthChecks = pgTable(
     tenantPolicy("connection_health_checks_isolation", "tenant_id"),
   ],
 ).enableRLS();
+
+/**
+ * Provider-wide alert state (not tenant-owned): one outage of a provider, seen by many tenants'
+ * probes, is one alert and one recovery notice, not one per connection.
+ */
+export const providerAlerts = pgTable("provider_alerts", {
+  provider: text("provider").primaryKey(),
+  /** ok or failing. */
+  state: text("state").notNull(),
+  reason: text("reason"),
+  incidentId: text("incident_id"),
+  changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * Client-credentials tokens minted with the platform's own credentials (PayPal), shared by every

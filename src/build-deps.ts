@@ -8,6 +8,7 @@ import { type CredentialResolver, createCredentialResolver } from "./connections
 import type { KeyRing } from "./crypto/key-ring.ts";
 import type { Db } from "./db/types.ts";
 import type { JobQueue } from "./jobs.ts";
+import { betterStackIncidentsFromEnv } from "./observability/better-stack-incidents.ts";
 import { type Logger, logger as rootLogger } from "./observability/logger.ts";
 import { optionalFeatureUrl } from "./observability/optional-feature-url.ts";
 import {
@@ -74,6 +75,7 @@ export function buildDeps(input: DepsInput): Deps {
       keyRing: input.keyRing,
       http,
       platformSlackWebhookUrl: optionalFeatureUrl("ALERTS_SLACK_WEBHOOK_URL", input.env),
+      incidents: betterStackIncidentsFromEnv(http, input.env),
       ...(input.capture ? { capture: input.capture } : {}),
     });
   const base: ConnectionDeps = { db: input.db, keyRing: input.keyRing, env: input.env, notifier, http };

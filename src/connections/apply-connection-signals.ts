@@ -43,6 +43,8 @@ export interface SignalResult {
   healthState: HealthState;
   refreshFailures: number;
   healthFailures: number;
+  /** The class of the last failed probe before this signal (what a recovery recovers from). */
+  previousFailureClass: FailureClass | null;
   /** The transition this signal caused (at most one: a status change, or else a health change). */
   transition: Transition | undefined;
 }
@@ -60,6 +62,7 @@ interface ResultRow {
   health_state: HealthState;
   rf: number;
   hf: number;
+  previous_class: FailureClass | null;
   transition_id: string | null;
   kind: "status" | "health" | null;
   from_status: string | null;
@@ -74,7 +77,8 @@ interface ResultRow {
  *   failure from either source → `expired` at once; a failure streak (refresh or health) of
  *   ERROR_AFTER_FAILURES that has lasted ERROR_AFTER_MS → `error`; when neither refresh nor
  *   health is failing any more → `active`.
- * - **health** (unknown, ok, degraded, failing; probes only): `auth`/`permission` failure or
+ * - **health** (unknown, ok, degraded, failing; probes only): a `rate_limited` probe is recorded
+ *   but changes nothing (a throttled probe says nothing of the connection); `auth`/`permission` or
  *   FAILING_AFTER_CHECKS failures in a row → `failing`; a success slower than SLOW_PROBE_MS, or
  *   an hourly error rate above MAX_ERROR_RATE → `degraded`; else `ok`. A connection that expires
  *   goes back to `unknown` (its reconnect is the recovery notice, not the next probe).
@@ -112,16 +116,18 @@ export async function applyConnectionSignals(
           latency_ms int, http_status int)
       ), old as (
         select c.id, c.tenant_id, c.provider, c.status, c.health_state, c.refresh_failures,
-          c.health_failures, c.failing_since, c.health_window_started_at, c.health_window_checks,
+          c.health_failures, c.health_error_class, c.failing_since, c.health_window_started_at, c.health_window_checks,
           c.health_window_failures
         from integration_connections c where c.id in (select connection_id from input)
         order by c.id for update
       ), counted as (
         select o.*, i.source, i.ok, i.failure_class, i.reason, i.latency_ms, i.http_status,
+          -- A throttled probe says nothing about the connection: recorded, never counted.
+          (i.source = 'health' and not i.ok and i.failure_class = 'rate_limited') as inconclusive,
           case when i.source = 'refresh' then (case when i.ok then 0 else o.refresh_failures + 1 end)
             else o.refresh_failures end as rf,
-          case when i.source = 'health' then (case when i.ok then 0 else o.health_failures + 1 end)
-            else o.health_failures end as hf,
+          case when i.source <> 'health' then o.health_failures when i.ok then 0
+            when i.failure_class = 'rate_limited' then o.health_failures else o.health_failures + 1 end as hf,
           (i.source = 'health' and (o.health_window_started_at is null
             or o.health_window_started_at < now() - interval '1 hour')) as new_window
         from old o join input i on i.connection_id = o.id
@@ -131,12 +137,13 @@ export async function applyConnectionSignals(
           case when c.source <> 'health' then c.health_window_checks
             when c.new_window then 1 else c.health_window_checks + 1 end as wchecks,
           case when c.source <> 'health' then c.health_window_failures
-            when c.new_window then (not c.ok)::int else c.health_window_failures + (not c.ok)::int end as wfails
+            when c.new_window then (not c.ok and not c.inconclusive)::int
+            else c.health_window_failures + (not c.ok and not c.inconclusive)::int end as wfails
         from counted c
       ), decided as (
         select w.*,
           case
-            when w.status not in ('active', 'error') then w.status
+            when w.status not in ('active', 'error') or w.inconclusive then w.status
             when not w.ok and w.failure_class = 'auth' then 'expired'
             when greatest(w.rf, w.hf) >= ${ERROR_AFTER_FAILURES}
               and w.next_failing_since <= now() - make_interval(secs => ${ERROR_AFTER_MS / 1000}) then 'error'
@@ -148,7 +155,8 @@ export async function applyConnectionSignals(
         select d.*,
           case
             when d.next_status <> d.status and d.next_status in ('expired', 'disconnected') then 'unknown'
-            when d.next_status not in ('active', 'error') or d.source <> 'health' then d.health_state
+            when d.next_status not in ('active', 'error') or d.source <> 'health' or d.inconclusive
+              then d.health_state
             when not d.ok and (d.failure_class in ('auth', 'permission') or d.hf >= ${FAILING_AFTER_CHECKS})
               then 'failing'
             when not d.ok then d.health_state
@@ -173,8 +181,10 @@ export async function applyConnectionSignals(
           health_failures = j.hf,
           failing_since = j.next_failing_since,
           health_state = j.next_health,
-          last_error = case when not j.ok then j.reason when j.rf = 0 and j.hf = 0 then null else c.last_error end,
-          last_error_at = case when not j.ok then now() when j.rf = 0 and j.hf = 0 then null else c.last_error_at end,
+          last_error = case when j.inconclusive then c.last_error when not j.ok then j.reason
+            when j.rf = 0 and j.hf = 0 then null else c.last_error end,
+          last_error_at = case when j.inconclusive then c.last_error_at when not j.ok then now()
+            when j.rf = 0 and j.hf = 0 then null else c.last_error_at end,
           health_error_class = case when j.source <> 'health' then c.health_error_class
             when j.ok then null else j.failure_class end,
           last_checked_at = case when j.source = 'health' then now() else c.last_checked_at end,
@@ -191,7 +201,8 @@ export async function applyConnectionSignals(
         insert into connection_health_checks
           (tenant_id, connection_id, provider, outcome, latency_ms, http_status, error_class, error)
         select tenant_id, id, provider,
-          case when not ok then 'failing' when latency_ms > ${SLOW_PROBE_MS} then 'degraded' else 'ok' end,
+          case when inconclusive then 'degraded' when not ok then 'failing'
+            when latency_ms > ${SLOW_PROBE_MS} then 'degraded' else 'ok' end,
           latency_ms, http_status, failure_class, case when ok then null else reason end
         from judged where source = 'health'
         returning id
@@ -209,7 +220,7 @@ export async function applyConnectionSignals(
         select * from status_t union all select * from health_t
       )
       select j.id, j.tenant_id, j.provider, j.next_status as status, j.next_health as health_state,
-        j.rf, j.hf, t.id as transition_id, t.kind, t.from_status, t.to_status, t.reason,
+        j.rf, j.hf, j.health_error_class as previous_class, t.id as transition_id, t.kind, t.from_status, t.to_status, t.reason,
         (select count(*) from changed) + (select count(*) from checks) as written
       from judged j left join transitions t on t.connection_id = j.id`),
   );
@@ -221,6 +232,7 @@ export async function applyConnectionSignals(
     healthState: row.health_state,
     refreshFailures: Number(row.rf),
     healthFailures: Number(row.hf),
+    previousFailureClass: row.previous_class,
     transition: row.transition_id
       ? ({
           id: row.transition_id,

@@ -1,18 +1,35 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
 import type { KeyRing } from "../crypto/key-ring.ts";
 import { type Db, rowsOf } from "../db/types.ts";
 import { withTenant } from "../db/with-tenant.ts";
 import { AppError } from "../errors.ts";
+import type { IncidentClient } from "../observability/better-stack-incidents.ts";
 import { logger } from "../observability/logger.ts";
 import { findProvider } from "../providers/catalog.ts";
 import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 import { decryptCredentials } from "./credential-cipher.ts";
 import type { Transition } from "./transition-connection.ts";
 
+/** A platform-wide alert (a provider outage seen across tenants), not one tenant's connection. */
+export interface PlatformAlert {
+  /** What it is about (`provider:stripe`); tags the Sentry event. */
+  key: string;
+  provider: string;
+  state: "failing" | "ok";
+  text: string;
+  /** The incident a `failing` alert opened, for its `ok` to resolve. */
+  incidentId?: string | null;
+}
+
 export interface Notifier {
   /** Tells the connection's owner about one transition; marks it notified once sent. */
   notify(transition: Transition): Promise<boolean>;
+  /**
+   * Tells the platform's channel (ALERTS_SLACK_WEBHOOK_URL), Sentry and Better Stack about a
+   * platform-wide alert. Throws when the send fails; returns the incident opened, if any.
+   */
+  alertPlatform?(alert: PlatformAlert): Promise<{ incidentId: string | undefined }>;
 }
 
 export interface NotifierDeps {
@@ -22,6 +39,8 @@ export interface NotifierDeps {
   http: ProviderHttpClient;
   /** Platform channel (ALERTS_SLACK_WEBHOOK_URL) when the tenant has no Slack alert channel. */
   platformSlackWebhookUrl?: string | undefined;
+  /** Better Stack incidents (when BETTER_STACK_API_TOKEN is set): opened for `error` and health `failing`. */
+  incidents?: IncidentClient | undefined;
   /** Error tracking (Sentry in Node processes); injected so this module stays edge-safe. */
   capture?: (err: unknown, tags: { tenantId: string; provider: string }) => Promise<unknown>;
 }
@@ -67,12 +86,65 @@ async function tenantChannel(deps: NotifierDeps, tenantId: string): Promise<stri
   return plain.incoming_webhook_url;
 }
 
+/** Transitions the platform must act on open an incident; a recovery resolves the last one. */
+async function pageOnCall(deps: NotifierDeps, t: Transition): Promise<string | undefined> {
+  if (!deps.incidents) return undefined;
+  if (t.toStatus === "error" || t.toStatus === "failing") {
+    const name = findProvider(t.provider)?.name ?? t.provider;
+    return deps.incidents.open({
+      name: `${name} connection ${t.toStatus}`,
+      summary: transitionMessage(t),
+      description: `tenant ${t.tenantId}, connection ${t.connectionId}`,
+    });
+  }
+  if (t.toStatus === "active" || t.toStatus === "ok") {
+    const [open] = await withTenant(deps.db, t.tenantId, (tx) =>
+      tx
+        .select({ incidentId: connectionTransitions.incidentId })
+        .from(connectionTransitions)
+        .where(
+          and(
+            eq(connectionTransitions.connectionId, t.connectionId),
+            isNotNull(connectionTransitions.incidentId),
+          ),
+        )
+        .orderBy(desc(connectionTransitions.createdAt))
+        .limit(1),
+    );
+    if (open?.incidentId) await deps.incidents.resolve(open.incidentId);
+  }
+  return undefined;
+}
+
 /**
  * Sends connection transitions to Slack (tenant channel, else the platform's) and Sentry. A send
  * that fails leaves the transition un-notified for the next sweep to retry.
  */
 export function createConnectionNotifier(deps: NotifierDeps): Notifier {
   return {
+    async alertPlatform(alert) {
+      if (deps.platformSlackWebhookUrl) {
+        await deps.http.request({
+          provider: "slack",
+          operation: "alerts.post",
+          url: deps.platformSlackWebhookUrl,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text: alert.text }),
+          timeoutMs: 5_000,
+        });
+      }
+      if (alert.state === "failing") {
+        await deps.capture?.(new AppError("provider_failing", alert.text), {
+          tenantId: "platform",
+          provider: alert.provider,
+        });
+        const incidentId = await deps.incidents?.open({ name: alert.key, summary: alert.text });
+        return { incidentId };
+      }
+      if (alert.incidentId) await deps.incidents?.resolve(alert.incidentId);
+      return { incidentId: undefined };
+    },
     async notify(t) {
       const log = logger.child({ tenantId: t.tenantId, connectionId: t.connectionId, provider: t.provider });
       try {
@@ -101,10 +173,11 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
             },
           );
         }
+        const incidentId = await pageOnCall(deps, t);
         await withTenant(deps.db, t.tenantId, (tx) =>
           tx
             .update(connectionTransitions)
-            .set({ notifiedAt: new Date() })
+            .set({ notifiedAt: new Date(), ...(incidentId ? { incidentId } : {}) })
             .where(eq(connectionTransitions.id, t.id)),
         );
         log.info("connection transition notified", {
