@@ -109,10 +109,12 @@ describe("health checks against the provider simulators", () => {
     await Promise.all([checkConnections(fx.deps, ids.slice(0, 3)), checkConnections(fx.deps, ids.slice(3))]);
     expect(fx.alerts()).toHaveLength(2);
     expect(fx.alerts()[1]).toMatch(/Lob is answering health checks again/);
-    const pending = await fx.db.db.execute(
-      sql`select count(*)::int as n from connection_transitions where notified_at is null`,
+    const pending = rowsOf<{ n: number }>(
+      await fx.db.db.execute(
+        sql`select count(*)::int as n from connection_transitions where notified_at is null`,
+      ),
     );
-    expect((pending as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(0);
+    expect(pending[0]!.n).toBe(0);
   });
 
   it("never writes to a provider: every probe is a read (or a token request)", async () => {
