@@ -8,6 +8,8 @@ import { createHealthFixture, type HealthFixture, keys } from "./health-fixture.
 let fx: HealthFixture;
 beforeAll(async () => {
   fx = await createHealthFixture();
+  // Warm the probe path once (a cold first probe on a loaded machine can pass the 500 ms warning).
+  await checkConnections(fx.deps, [await fx.connect("lob", { api_key: keys.lob! })]);
 });
 afterAll(async () => fx?.close());
 beforeEach(async () => fx.reset());
