@@ -9,6 +9,7 @@ import { formatDuration } from "./format-duration.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { jsonBlock } from "./json-block.ts";
 import { layout, type PageContext } from "./layout.ts";
+import { metadataProgress } from "./metadata-progress.ts";
 import { runLinksTable } from "./run-links-table.ts";
 import { runStatusBadge } from "./run-status-badge.ts";
 
@@ -80,7 +81,7 @@ ${row.batchId ? html`<dt>Batch</dt><dd><code>${row.batchId}</code></dd>` : ""}
 <h2>Output</h2>${row.status === "completed" ? jsonBlock(row.output, "Output") : html`<p class="muted">None</p>`}
 <h2>Error</h2>${row.status === "completed" ? html`<p class="muted">None</p>` : errorBlock(row.error)}
 <h2>Attempts</h2>${attemptsTable(row, attempts)}
-<h2>Metadata</h2>${jsonBlock(row.metadata, "Metadata")}
+<h2>Metadata</h2>${metadataProgress(row.metadata)}${jsonBlock(row.metadata, "Metadata")}
 <h2>Parent run</h2>${runLinksTable(parent ? [parent] : [], "Triggered by")}
 <h2>Child runs</h2>${runLinksTable(children, "Triggered by this run")}
 </div>`,

@@ -88,6 +88,14 @@ describe("the runs list", () => {
     ]);
   });
 
+  it("shows a sweep's processed/total metadata as a progress bar", async () => {
+    await db.db.execute(sql`insert into task_runs (id, task_id, status, metadata)
+      values ('run_progress', 'credentials-rotate-keys', 'running', '{"processed": 3, "total": 12}')`);
+    const page = await text("/dashboard/runs/run_progress");
+    expect(page).toContain('<progress id="run-progress" max="12" value="3">3 of 12</progress> 3 of 12 (25%)');
+    expect(page).toContain('data-active="true"');
+  });
+
   it("escapes what a run carries: tags, payloads, errors", async () => {
     await db.db.execute(sql`insert into task_runs (id, task_id, status, tags, payload, error)
       values ('run_escape', 'test-child', 'failed', array['"><script>alert(1)</script>'],
@@ -124,6 +132,33 @@ describe("connections and webhook events", () => {
     expect(page).toContain("active → expired");
     expect(page).toContain("the provider refused the refresh token");
     expect(page).not.toMatch(/xoxb-canary|xoxe-canary|sb1\./);
+  });
+
+  it("shows health fields and filters connections by tenant; tenants without connections are listed too", async () => {
+    const keyRing = await parseKeyRing(process.env.ENCRYPTION_KEYS!);
+    const [acme, globex] = await db.db
+      .insert(tenants)
+      .values([{ name: "Acme" }, { name: "Globex" }])
+      .returning();
+    await db.db.insert(tenants).values({ name: "Initech" });
+    for (const [tenant, provider] of [
+      [acme!, "resend"],
+      [globex!, "slack"],
+    ] as const) {
+      await saveConnection(db.db, keyRing, { tenantId: tenant.id, provider, credentials: { api_key: "k" } });
+    }
+    await db.db.execute(sql`update integration_connections set health_state = 'degraded',
+      health_error_class = 'rate_limited', last_checked_at = '2026-03-01T12:00:00Z', last_latency_ms = 812,
+      health_window_checks = 4, health_window_failures = 1 where tenant_id = ${acme!.id}`);
+    const all = await text("/dashboard/connections");
+    expect(all).toContain('Initech</a> <span class="muted">(0 connections)');
+    expect(all).toContain("status-health-degraded");
+    expect(all).toContain("<code>rate_limited</code>");
+    expect(all).toContain("2026-03-01 12:00:00 UTC</time> (812 ms)");
+    expect(all).toMatch(/errors this hour<\/span> 1\/4/);
+    const onlyAcme = await text(`/dashboard/connections?tenant=${acme!.id}`);
+    expect(onlyAcme).toContain('<th scope="row">resend</th>');
+    expect(onlyAcme).not.toContain('<th scope="row">slack</th>');
   });
 
   it("lists webhook events newest first, filtered by provider and status, 25 a page", async () => {

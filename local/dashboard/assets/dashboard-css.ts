@@ -29,6 +29,16 @@ pre.json, pre.stack { background: var(--soft); border: 1px solid var(--line); pa
 .status-COMPLETED, .status-active, .status-processed { color: var(--ok); background: #dafbe1; border-color: #aceebb; }
 .status-FAILED, .status-EXPIRED, .status-failed, .status-expired, .status-error, .status-malformed { color: var(--bad); background: #ffebe9; border-color: #ffcecb; }
 .status-EXECUTING, .status-processing { color: #0a3069; background: #ddf4ff; border-color: #b6e3ff; }
+.status-health-ok { color: var(--ok); background: #dafbe1; border-color: #aceebb; }
+.status-health-degraded { color: var(--warn); background: #fff8c5; border-color: #f5e0a0; }
+.status-health-failing { color: var(--bad); background: #ffebe9; border-color: #ffcecb; }
+ul.tenants { columns: 3 16rem; padding-left: 1.25rem; }
+progress { width: 16rem; height: 1rem; vertical-align: middle; }
+.status-health-ok { color: var(--ok); background: #dafbe1; border-color: #aceebb; }
+.status-health-degraded { color: var(--warn); background: #fff8c5; border-color: #f5e0a0; }
+.status-health-failing { color: var(--bad); background: #ffebe9; border-color: #ffcecb; }
+ul.tenants { columns: 3 16rem; padding-left: 1.25rem; }
+progress { width: 16rem; height: 1rem; vertical-align: middle; }
 .status-DELAYED, .status-QUEUED, .status-received, .status-unrouted { color: var(--warn); background: #fff8c5; border-color: #f5e0a0; }
 form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin-bottom: 1rem; }
 label { display: block; font-weight: 600; font-size: .85rem; }
