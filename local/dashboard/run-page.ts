@@ -36,8 +36,8 @@ function actions(row: RunRow, ctx: PageContext): SafeHtml {
   if (!ctx.writable) return html``;
   const id = encodeURIComponent(row.id);
   return html`<div class="actions">
-${CANCELABLE.has(row.status) ? html`<form method="post" action="/dashboard/runs/${id}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit" class="danger">Cancel run</button></form>` : ""}
-<form method="post" action="/dashboard/runs/${id}/replay"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit" class="secondary">Replay run</button></form>
+${CANCELABLE.has(row.status) ? html`<form method="post" action="/dashboard/runs/${id}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit" class="danger" id="cancel-run">Cancel run</button></form>` : ""}
+<form method="post" action="/dashboard/runs/${id}/replay"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit" class="secondary" id="replay-run">Replay run</button></form>
 </div>`;
 }
 
@@ -61,8 +61,8 @@ export async function runPage(deps: DashboardDeps, row: RunRow, ctx: PageContext
     `Run ${row.id}`,
     "runs",
     ctx,
-    html`${actions(row, ctx)}
-<div id="live" data-active="${String(CANCELABLE.has(row.status))}" data-poll-ms="1000">
+    html`<div id="live" data-active="${String(CANCELABLE.has(row.status))}" data-poll-ms="1000">
+${actions(row, ctx)}
 <dl class="facts">
 <dt>Task</dt><dd><a href="/dashboard/tasks/${encodeURIComponent(row.taskId)}">${row.taskId}</a></dd>
 <dt>Status</dt><dd id="run-status" aria-live="polite">${runStatusBadge(row)}</dd>
