@@ -65,7 +65,11 @@ async function providerOnly(provider: ProviderChild, count: number) {
     Array.from({ length: CAP }, async () => {
       while (next < count) {
         const i = next++;
-        await renewAccessToken(http, config, { refresh_token: `rt_only_${i}` });
+        await renewAccessToken(http, config, { refresh_token: `rt_only_${i}` }).catch((err: Error) => {
+          throw new Error(
+            `provider-only call failed: ${err.message} (${String((err.cause as Error)?.cause ?? err.cause)})`,
+          );
+        });
       }
     }),
   );

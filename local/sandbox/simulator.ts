@@ -146,6 +146,9 @@ export async function startSimulator(routes: Record<string, SimRoute>): Promise<
       write(res, { status: 500, body: { error: err instanceof Error ? err.message : String(err) } });
     }
   });
+  // Idle keep-alive sockets are closed by the client first (undici: 4 s), never under a request
+  // it is about to send on them ("other side closed" when a loaded machine delays the reuse).
+  server.keepAliveTimeout = 65_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
