@@ -3,6 +3,7 @@ import { benchCredentialRotation } from "./credential-rotation.ts";
 import { benchDashboard } from "./dashboard.ts";
 import { benchFairingSync } from "./fairing-sync.ts";
 import { medianOfRuns } from "./median-of-runs.ts";
+import { benchPayouts } from "./payouts.ts";
 import { benchRefreshScale } from "./refresh-scale.ts";
 import { benchRefreshSweep } from "./refresh-sweep.ts";
 import { benchWebhooks } from "./webhooks.ts";
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<string>> = {
   "credential-rotation": benchCredentialRotation,
   dashboard: benchDashboard,
   "fairing-sync": benchFairingSync,
+  payouts: benchPayouts,
   "refresh-sweep": benchRefreshSweep,
   "refresh-scale": benchRefreshScale,
   webhooks: benchWebhooks,

@@ -24,7 +24,10 @@ export function plaidLinkRoutes(credentials: { clientId: string; secret: string 
   const items = new Map<string, string>(); // access token → item id
   const authed = (handler: (body: Record<string, unknown>) => SimResponse) => (request: RecordedRequest) => {
     const body = JSON.parse(request.body || "{}") as Record<string, unknown>;
-    if (body.client_id !== credentials.clientId || body.secret !== credentials.secret) {
+    // Keys in the body, or in PLAID-CLIENT-ID / PLAID-SECRET headers (as the official SDK sends them).
+    const clientId = body.client_id ?? request.headers["plaid-client-id"];
+    const secret = body.secret ?? request.headers["plaid-secret"];
+    if (clientId !== credentials.clientId || secret !== credentials.secret) {
       return plaidError(400, "INVALID_INPUT", "INVALID_API_KEYS", "invalid client_id or secret provided");
     }
     return handler(body);

@@ -12,6 +12,13 @@ export async function refreshBatchStatus(
   tenantId: string,
   batchId: string,
 ): Promise<BatchStatus | undefined> {
+  // Cheap check first (runs after every item): while any item is in flight, nothing to derive.
+  const [open] = rowsOf<{ status: BatchStatus }>(
+    await tx.execute(sql`select b.status from payout_batches b where b.id = ${batchId} and b.tenant_id = ${tenantId}
+      and exists (select 1 from payout_items i where i.batch_id = b.id
+        and i.status in ('pending', 'submitted', 'needs_review'))`),
+  );
+  if (open) return open.status;
   const [row] = rowsOf<{ status: BatchStatus; open: number; ok: number; bad: number }>(
     await tx.execute(sql`select b.status,
         count(*) filter (where i.status in ('pending', 'submitted', 'needs_review'))::int as open,
