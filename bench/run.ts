@@ -2,6 +2,7 @@ import { benchCli } from "./cli.ts";
 import { benchCredentialRotation } from "./credential-rotation.ts";
 import { benchDashboard } from "./dashboard.ts";
 import { benchFairingSync } from "./fairing-sync.ts";
+import { benchInboxScale } from "./inbox-scale.ts";
 import { medianOfRuns } from "./median-of-runs.ts";
 import { benchPayouts } from "./payouts.ts";
 import { benchRefreshScale } from "./refresh-scale.ts";
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<string>> = {
   "refresh-sweep": benchRefreshSweep,
   "refresh-scale": benchRefreshScale,
   webhooks: benchWebhooks,
+  "inbox-scale": benchInboxScale,
 };
 
 const only = process.argv[2];
