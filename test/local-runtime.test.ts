@@ -1,16 +1,15 @@
 import { tasks } from "@trigger.dev/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunView } from "../local/executor/run-store.ts";
-import { type Runtime, startRuntime } from "../local/runtime.ts";
-import { createTestDb, type TestDb } from "./helpers/test-db.ts";
+import { useFixtureRuntime } from "./helpers/fixture-runtime.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
 const SECRET = "tr_test_local";
-let db: TestDb;
-let runtime: Runtime;
 
 async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${path}`, { headers: { authorization: `Bearer ${SECRET}` } });
+  const response = await fetch(`${fx.runtime.url}${path}`, {
+    headers: { authorization: `Bearer ${SECRET}` },
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -25,30 +24,13 @@ const settled = (id: string) =>
     `run ${id} to settle`,
   );
 
-beforeAll(async () => {
-  db = await createTestDb();
-  runtime = await startRuntime({
-    db,
-    port: 0,
-    taskDirs: ["trigger", "test/fixtures/trigger"],
-    secretKey: SECRET,
-    sandbox: false,
-    cron: false,
-  });
-});
-afterAll(async () => {
-  await runtime?.close(1_000);
-  await db?.close();
-});
-beforeEach(async () => {
-  await db.truncate();
-});
+const fx = useFixtureRuntime({ secretKey: SECRET });
 
 describe("local runtime", () => {
   it("answers /healthz with the database kind and sandbox flag", async () => {
     const { status, body } = await getJson("/healthz");
     expect(status).toBe(200);
-    expect(body).toEqual({ status: "ok", database: db.kind, sandbox: false });
+    expect(body).toEqual({ status: "ok", database: fx.db.kind, sandbox: false });
   });
 
   it("executes a run created by a real SDK tasks.trigger call and lists it in /runs", async () => {
@@ -85,7 +67,7 @@ describe("local runtime", () => {
   });
 
   it("refuses a trigger without the runtime's secret key", async () => {
-    const response = await fetch(`${runtime.url}/api/v1/tasks/test-child/trigger`, {
+    const response = await fetch(`${fx.runtime.url}/api/v1/tasks/test-child/trigger`, {
       method: "POST",
       headers: { authorization: "Bearer wrong", "content-type": "application/json" },
       body: JSON.stringify({ payload: "{}" }),
@@ -181,9 +163,12 @@ describe("local runtime", () => {
   });
 
   it("fires one cron tick once even when two runtimes fire it", async () => {
-    const task = runtime.catalog.get("test-every-minute")!;
+    const task = fx.runtime.catalog.get("test-every-minute")!;
     const tick = new Date("2026-01-01T10:00:00Z");
-    const [a, b] = await Promise.all([runtime.cron.fire({ task }, tick), runtime.cron.fire({ task }, tick)]);
+    const [a, b] = await Promise.all([
+      fx.runtime.cron.fire({ task }, tick),
+      fx.runtime.cron.fire({ task }, tick),
+    ]);
     expect(a.id).toBe(b.id);
     const run = await settled(a.id);
     expect(run.output).toMatchObject({ timestamp: "2026-01-01T10:00:00.000Z" });

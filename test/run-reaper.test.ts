@@ -1,41 +1,20 @@
 import { runs, tasks } from "@trigger.dev/sdk";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Executor } from "../local/executor/executor.ts";
-import { type Runtime, startRuntime } from "../local/runtime.ts";
 import { openDb } from "../src/db/open-db.ts";
-import { createTestDb, type TestDb } from "./helpers/test-db.ts";
+import { useFixtureRuntime } from "./helpers/fixture-runtime.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
 // Runs stranded by a dead or disconnected executor come back while the runtime is up.
 const SECRET = "tr_test_reaper";
 const LEASE_MS = 2_000;
-let db: TestDb;
-let runtime: Runtime;
 
-beforeAll(async () => {
-  db = await createTestDb();
-  runtime = await startRuntime({
-    db,
-    port: 0,
-    taskDirs: ["trigger", "test/fixtures/trigger"],
-    secretKey: SECRET,
-    sandbox: false,
-    cron: false,
-    leaseMs: LEASE_MS,
-  });
-});
-afterAll(async () => {
-  await runtime?.close(1_000);
-  await db?.close();
-});
-beforeEach(async () => {
-  await db.truncate();
-});
+const fx = useFixtureRuntime({ secretKey: SECRET, leaseMs: LEASE_MS });
 
 /** Leaves a run as a `kill -9` of its executor does: running, owned by a dead executor, lease lapsed. */
 async function strand(runId: string, attempts: number): Promise<void> {
-  await db.db.execute(sql`update task_runs set status = 'running', attempts = ${attempts},
+  await fx.db.db.execute(sql`update task_runs set status = 'running', attempts = ${attempts},
       lease_owner = 'executor_killed', lease_until = now() - interval '1 second', started_at = now()
     where id = ${runId}`);
 }
@@ -69,22 +48,22 @@ describe("the run reaper", () => {
     async () => {
       const handle = await tasks.trigger("test-slow", { ms: 4_000 }, { delay: "1h" });
       // A second executor on its own connections claims the run, then loses them.
-      const other = await openDb({ url: db.url! });
+      const other = await openDb({ url: fx.db.url! });
       const lonely = new Executor({
         db: other.db,
-        catalog: runtime.catalog,
+        catalog: fx.runtime.catalog,
         leaseMs: LEASE_MS,
         scope: new Set([handle.id]),
       });
-      await runtime.executor.stop(0); // so that the other executor claims it
-      await db.db.execute(sql`update task_runs set run_at = now() where id = ${handle.id}`);
+      await fx.runtime.executor.stop(0); // so that the other executor claims it
+      await fx.db.db.execute(sql`update task_runs set run_at = now() where id = ${handle.id}`);
       lonely.start();
       await waitUntil(
-        async () => (await runtime.executor.store.get(handle.id))?.leaseOwner === lonely.owner,
+        async () => (await fx.runtime.executor.store.get(handle.id))?.leaseOwner === lonely.owner,
         20_000,
       );
       await other.close();
-      runtime.executor.start();
+      fx.runtime.executor.start();
       const run = await runs.poll(handle.id, { pollIntervalMs: 200 });
       expect(run).toMatchObject({ status: "COMPLETED", attemptCount: 2 });
       await lonely.stop(0).catch(() => undefined);

@@ -1,37 +1,18 @@
 import { batch, runs, schedules, tasks } from "@trigger.dev/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Runtime, startRuntime } from "../local/runtime.ts";
-import { createTestDb, type TestDb } from "./helpers/test-db.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useFixtureRuntime } from "./helpers/fixture-runtime.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
 // App code's view of `npm start`: every call goes through the real @trigger.dev/sdk.
 const SECRET = "tr_test_run_api";
-let db: TestDb;
-let runtime: Runtime;
 
-beforeAll(async () => {
-  db = await createTestDb();
-  runtime = await startRuntime({
-    db,
-    port: 0,
-    taskDirs: ["trigger", "test/fixtures/trigger"],
-    secretKey: SECRET,
-    sandbox: false,
-    cron: true,
-    leaseMs: 3_000,
-  });
-});
-afterAll(async () => {
-  await runtime?.close(1_000);
-  await db?.close();
-});
+const fx = useFixtureRuntime({ secretKey: SECRET, cron: true, leaseMs: 3_000 });
 beforeEach(async () => {
-  await db.truncate();
-  await runtime.cron.reload();
+  await fx.runtime.cron.reload();
 });
 
 const raw = (path: string, init: RequestInit = {}, key: string | null = SECRET) =>
-  fetch(`${runtime.url}${path}`, {
+  fetch(`${fx.runtime.url}${path}`, {
     ...init,
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
   });
@@ -249,7 +230,7 @@ describe("the SDK's run API against the local runtime", () => {
       cron: "* * * * *",
       deduplicationKey: "tick-test",
     });
-    const task = runtime.catalog.get("test-every-minute")!;
+    const task = fx.runtime.catalog.get("test-every-minute")!;
     const schedule = {
       id: created.id,
       type: "IMPERATIVE" as const,
@@ -257,7 +238,7 @@ describe("the SDK's run API against the local runtime", () => {
       timezone: "UTC",
       window: null,
     };
-    const handle = await runtime.cron.fire({ task, schedule }, new Date("2026-01-01T10:00:00Z"));
+    const handle = await fx.runtime.cron.fire({ task, schedule }, new Date("2026-01-01T10:00:00Z"));
     const run = await runs.poll(handle.id, { pollIntervalMs: 100 });
     expect(run.output).toMatchObject({ scheduleType: "IMPERATIVE", timestamp: "2026-01-01T10:00:00.000Z" });
     expect((await runs.list({ schedule: created.id })).data.map((r) => r.id)).toEqual([handle.id]);
