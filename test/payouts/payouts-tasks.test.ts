@@ -70,6 +70,7 @@ describe("payouts tasks", () => {
       "payouts-record-earning",
       "payouts-reject-batch",
       "payouts-sweep",
+      "payouts-verify-bank",
     ]);
     expect(catalog.get("payouts-execute-item")!.manifest.queue?.name).toBe("payouts-stripe");
     expect(catalog.get("payouts-sweep")!.manifest.schedule).toMatchObject({
