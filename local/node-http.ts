@@ -23,7 +23,7 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
  * client's Host header (a malformed Host must not decide how the target parses); only
  * origin-form targets (`/path?query`) are served.
  */
-function toRequest(req: IncomingMessage, origin: string): Request {
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
   const method = req.method ?? "GET";
   if (FORBIDDEN_METHODS.has(method)) throw new BadRequest(405, `Method ${method} is not allowed`);
   const target = req.url ?? "/";
@@ -50,6 +50,7 @@ function toRequest(req: IncomingMessage, origin: string): Request {
     return new Request(url, {
       method,
       headers,
+      signal,
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
     } as RequestInit);
   } catch {
@@ -110,8 +111,13 @@ export async function serve(
     req.on("error", () => {}); // a client that hangs up mid-body: the handler sees the stream fail
     res.on("error", () => {});
     let request: Request;
+    // Aborted when the client goes away before the answer is sent (long polls stop waiting).
+    const hangUp = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) hangUp.abort();
+    });
     try {
-      request = toRequest(req, origin);
+      request = toRequest(req, origin, hangUp.signal);
     } catch (err) {
       const status = err instanceof BadRequest ? err.status : 400;
       const message = err instanceof BadRequest ? err.message : "Malformed request";

@@ -244,11 +244,38 @@ describe("the SDK's run API against the local runtime", () => {
     expect((await runs.list({ schedule: created.id })).data.map((r) => r.id)).toEqual([handle.id]);
   });
 
-  it("answers realtime subscriptions at once with a clear 400 instead of leaving them unanswered", async () => {
-    const handle = await tasks.trigger("test-child", { n: 1 });
-    const response = await raw(`/realtime/v1/runs/${handle.id}?offset=-1`);
+  it("runs.subscribeToRun yields the run's status changes and ends when the run finishes", async () => {
+    const handle = await tasks.trigger("test-slow", { ms: 1_500 }, { tags: ["watched"] });
+    const statuses: string[] = [];
+    let last: Awaited<ReturnType<typeof runs.retrieve>> | undefined;
+    for await (const run of runs.subscribeToRun(handle.id)) {
+      if (statuses.at(-1) !== run.status) statuses.push(run.status);
+      last = run as never;
+    }
+    expect(statuses).toContain("EXECUTING");
+    expect(statuses.at(-1)).toBe("COMPLETED");
+    expect(last).toMatchObject({
+      id: handle.id,
+      taskIdentifier: "test-slow",
+      payload: { ms: 1_500 },
+      output: { startedAt: expect.any(Number) },
+      tags: ["watched"],
+      isSuccess: true,
+    });
+    expect(last?.finishedAt).toBeInstanceOf(Date);
+  }, 60_000);
+
+  it("runs.subscribeToRun ends with the error of a run that fails", async () => {
+    const handle = await tasks.trigger("test-fails-permanently", {});
+    let last: { status: string; error?: { message: string } } | undefined;
+    for await (const run of runs.subscribeToRun(handle.id)) last = run as never;
+    expect(last).toMatchObject({ status: "FAILED", error: { message: "this input can never succeed" } });
+  }, 60_000);
+
+  it("answers the realtime subscriptions it does not serve at once with a clear 400", async () => {
+    const response = await raw("/realtime/v1/batches/batch_1?offset=-1");
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toContain("use runs.poll or runs.retrieve");
+    expect((await response.json()).error).toContain("runs.subscribeToRun");
   });
 
   it("caps payloads at Trigger.dev's limits with 413", async () => {

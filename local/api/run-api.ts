@@ -10,6 +10,7 @@ import { ENVELOPE_BYTES, LIMITS } from "./limits.ts";
 import { parseListRunsQuery, QueryError } from "./list-runs-query.ts";
 import { readCappedText } from "./read-capped-text.ts";
 import { listRunItem, retrieveRunBody } from "./run-api-view.ts";
+import { runShapeResponse } from "./run-shape-stream.ts";
 import { parseTriggerOptions, TriggerOptionError, toNewRun } from "./trigger-options.ts";
 
 const refuse = (status: number, error: string) => jsonResponse(status, { error });
@@ -103,10 +104,16 @@ export async function handleRunApi(request: Request, deps: TriggerApiDeps): Prom
   const url = new URL(request.url);
   const { pathname } = url;
   try {
+    const shape = pathname.match(/^\/realtime\/v1\/runs\/([^/]+)$/);
+    if (shape) {
+      if (request.method !== "GET") return refuse(405, "Method not allowed");
+      const id = decodeURIComponent(shape[1]!);
+      return (await runShapeResponse(request, deps, id)) ?? refuse(404, `No run ${id}`);
+    }
     if (pathname.startsWith("/realtime/v1/")) {
       return refuse(
         400,
-        "Realtime subscriptions (runs.subscribeToRun and friends) are not available in the local runtime: use runs.poll or runs.retrieve",
+        "Only runs.subscribeToRun is served by the local runtime's realtime API: use runs.list or runs.poll for the others",
       );
     }
     if (pathname === "/api/v1/runs") {
