@@ -1,4 +1,5 @@
 import type { Db } from "../../src/db/types.ts";
+import { jsonResponse } from "../../src/ingress/json-response.ts";
 import { logger } from "../../src/observability/logger.ts";
 import type { Authorizer } from "../api/authorize.ts";
 import { readCappedText } from "../api/read-capped-text.ts";
@@ -70,11 +71,11 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     const path = url.pathname;
     if (path !== "/" && path !== "/dashboard" && !path.startsWith("/dashboard/")) return undefined;
     if (options.mode === "off" || !loopback) return undefined;
+    // Other methods (and anything but a page view at `/`) are the API's to answer, in JSON.
+    const reading = request.method === "GET" || request.method === "HEAD";
+    if (!reading && (request.method !== "POST" || path === "/")) return undefined;
     if (!isLoopbackHost(request.headers.get("host"))) {
-      return new Response("The dashboard answers on localhost only", {
-        status: 403,
-        headers: SECURITY_HEADERS,
-      });
+      return jsonResponse(403, { error: "The dashboard answers on localhost only" });
     }
     if (path === "/") return redirect("/dashboard");
     if (path === "/dashboard/assets/dashboard.css") return asset(dashboardCss, "text/css; charset=utf-8");
@@ -113,8 +114,6 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
       }
       return handleWrite(deps, url.origin, formData, ctx, page, notFound, section, id, action);
     }
-    if (request.method !== "GET" && request.method !== "HEAD")
-      return page(405, messagePage("Not allowed", "Method not allowed", ctx));
     if (section === "" && segments.length <= 1) return page(200, tasksPage(deps, ctx));
     if (section === "tasks" && id && !action) {
       const task = deps.catalog.get(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { examplePayload } from "./example-payload.ts";
+import { examplePayload } from "../../local/dashboard/example-payload.ts";
 
 describe("examplePayload", () => {
   it("fills required fields by type, prefers defaults, examples and enums, and skips optional ones", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { dashboardMode } from "./dashboard-mode.ts";
-import { formatDuration } from "./format-duration.ts";
-import { isLoopbackAddress, isLoopbackHost } from "./loopback-host.ts";
+import { dashboardMode } from "../../local/dashboard/dashboard-mode.ts";
+import { formatDuration } from "../../local/dashboard/format-duration.ts";
+import { isLoopbackAddress, isLoopbackHost } from "../../local/dashboard/loopback-host.ts";
 
 describe("dashboard settings and helpers", () => {
   it("reads SWITCHBOARD_DASHBOARD as on, readonly or off and refuses anything else", () => {

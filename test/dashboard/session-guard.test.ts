@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bearerKey } from "../api/authorize.ts";
-import { createSessionGuard, SESSION_COOKIE } from "./session-guard.ts";
+import { bearerKey } from "../../local/api/authorize.ts";
+import { createSessionGuard, SESSION_COOKIE } from "../../local/dashboard/session-guard.ts";
 
 const ORIGIN = "http://127.0.0.1:3000";
 
