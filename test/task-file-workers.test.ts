@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenants } from "../db/schema.ts";
 import { type Runtime, type RuntimeOptions, startRuntime } from "../local/runtime.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
@@ -55,6 +57,24 @@ describe("task files in their own workers", () => {
       expect(announced).toMatchObject({ status: "completed", output: { announced: "HI!" } });
       const again = await run(runtime, "isolation-shout-implicit", { text: "hello" });
       expect(again.status).toBe("failed");
+    });
+  }, 240_000);
+
+  it("commits a worker's transaction and rolls one back when the task throws, on the runtime's database", async () => {
+    await withRuntime({ isolateTaskFiles: true }, async (runtime) => {
+      const committed = await run(runtime, "isolation-database", { name: "kept", fail: false });
+      expect(committed).toMatchObject({ status: "completed", output: { seenInside: 1 } });
+      const output = committed.output as { id: string; createdAt: string };
+      expect(new Date(output.createdAt).getTime()).toBeGreaterThan(Date.now() - 600_000);
+      const kept = await db.db.select().from(tenants).where(eq(tenants.name, "kept"));
+      expect(kept.map((t) => t.id)).toEqual([output.id]);
+      const rolledBack = await run(runtime, "isolation-database", { name: "dropped", fail: true });
+      expect(rolledBack.status).toBe("failed");
+      expect(await db.db.select().from(tenants).where(eq(tenants.name, "dropped"))).toEqual([]);
+      // The database is usable after the rollback (no transaction left open on it).
+      expect(await run(runtime, "isolation-database", { name: "after", fail: false })).toMatchObject({
+        status: "completed",
+      });
     });
   }, 240_000);
 
