@@ -137,6 +137,15 @@ describe("paying PayPal items", () => {
       });
     }
 
+    it("sends one PayPal batch when the batch is executed three times at once", async () => {
+      const { tenant, batchId } = await approvedBatch([undefined, undefined]);
+      await Promise.all([1, 2, 3].map(() => submitPayPalBatch(fx.deps, tenant, batchId)));
+      expect(fx.paypal.payouts.items).toHaveLength(2);
+      fx.paypal.payouts.pollsUntilSettled = 0;
+      expect(await pollPayPalBatch(fx.deps, tenant, batchId)).toMatchObject({ settled: true });
+      expect(await ledgerDrift(fx, tenant)).toEqual([]);
+    });
+
     it("adopts the original PayPal batch when PayPal accepted it but the answer was lost", async () => {
       const { tenant, batchId } = await approvedBatch([undefined, undefined]);
       fx.paypal.payouts.loseAnswers(1);

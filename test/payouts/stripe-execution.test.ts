@@ -113,6 +113,16 @@ describe("paying Stripe Connect items", () => {
       });
     }
 
+    it("pays once when the same item runs three times at once (a duplicated trigger, a retry racing the first)", async () => {
+      const { tenant, items } = await approvedBatch([2100]);
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() => executeStripeItem(fx.deps, tenant, items[0]!.id)),
+      );
+      expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+      expect(fx.stripe.state.transfers).toHaveLength(1);
+      expect(await ledgerDrift(fx, tenant)).toEqual([]);
+    });
+
     it("pays once when Stripe made the transfer but its answer was lost (500), then again once more after the key expired", async () => {
       const { tenant, items } = await approvedBatch([1800]);
       fx.stripe.state.loseAnswers(1);
