@@ -27,7 +27,7 @@ function runRow(row: RunRow): SafeHtml {
 <th scope="row"><a href="/dashboard/runs/${encodeURIComponent(row.id)}"><code>${row.id}</code></a></th>
 <td>${row.taskId}</td>
 <td>${runStatusBadge(row)}</td>
-<td>${row.tags.length ? row.tags.join(", ") : html`<span class="muted">—</span>`}</td>
+<td>${row.tags.length ? row.tags.map((t) => html`<a href="/dashboard/runs?tag=${encodeURIComponent(t)}">${t}</a> `) : html`<span class="muted">—</span>`}</td>
 <td>${formatTime(row.createdAt)}</td>
 <td>${formatDuration(duration)}</td>
 </tr>`;

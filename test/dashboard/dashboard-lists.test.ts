@@ -80,6 +80,9 @@ describe("the runs list", () => {
     expect(runIds(rest).every((id) => id.includes("test-slow"))).toBe(true);
     expect(runIds(await text("/dashboard/runs?task=test-child&tag=alpha"))).toHaveLength(25);
     expect(runIds(await text("/dashboard/runs?tag=nope"))).toEqual([]);
+    expect(await text("/dashboard/runs?task=test-child")).toContain(
+      '<a href="/dashboard/runs?tag=alpha">alpha</a>',
+    );
     const window = await text("/dashboard/runs?task=test-child&from=2026-01-01T00:10&to=2026-01-01T00:12");
     expect(runIds(window)).toEqual([
       "run_seed_test-child_0012",
