@@ -8,6 +8,7 @@ import type { DashboardHandler } from "./dashboard/create-dashboard.ts";
 import { errorAnswer } from "./error-answer.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
+import { handleHealthRoutes } from "./health-routes.ts";
 import { handleSurveyRoutes } from "./survey-routes.ts";
 import { handleTriggerApi } from "./trigger-api.ts";
 
@@ -25,7 +26,7 @@ const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
 
 /** Paths that expose runs, payloads or schedules, or start work: they need the runtime's key. */
-const PROTECTED = /^\/(api\/|realtime\/|runs(\/|$)|schedules(\/|$)|surveys(\/|$))/;
+const PROTECTED = /^\/(api\/|realtime\/|runs(\/|$)|schedules(\/|$)|surveys(\/|$)|health\/)/;
 
 const LIST_PARAMS = new Set(["taskId", "status", "limit"]);
 const STATUSES = new Set(["queued", "running", "completed", "failed", "interrupted", "canceled", "expired"]);
@@ -76,6 +77,7 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       return (
         (await handleTriggerApi(request, deps)) ??
         (await handleSurveyRoutes(request, deps.db)) ??
+        (await handleHealthRoutes(request, deps.db)) ??
         (await handleRunApi(request, deps)) ??
         (await handleSchedulesApi(request, deps)) ??
         (await routeRequest(request)) ??

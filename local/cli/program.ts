@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerConnectionsCommand } from "./connections-command.ts";
 import { registerDbCommand } from "./db-command.ts";
 import { registerDoctorCommand } from "./doctor-command.ts";
+import { registerHealthCommand } from "./health-command.ts";
 import { cliIo } from "./output.ts";
 import { registerPayoutsCommand } from "./payouts-command.ts";
 import { registerRunsCommand } from "./runs-command.ts";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSandboxCommand(program);
   registerSurveysCommand(program);
   registerPayoutsCommand(program);
+  registerHealthCommand(program);
   registerDbCommand(program);
   registerDoctorCommand(program);
   return program;
