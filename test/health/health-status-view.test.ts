@@ -75,11 +75,13 @@ describe("health status view (CLI and local runtime)", () => {
         consecutiveFailures: 0,
       });
       expect(c.lastCheckedAt).not.toBeNull();
+      // ok, or degraded when a loaded machine made the probe slower than 500 ms.
+      expect(["ok", "degraded"]).toContain(c.healthState);
       expect(c.checks).toHaveLength(1);
     }
     const human = await cli(["health"]);
     expect(human.stdout).toMatch(/provider\s+status\s+health/);
-    expect(human.stdout.match(/\bok\b/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(human.stdout.match(/\bactive\b/g)?.length).toBe(3);
 
     const url = `${runtime.url}/health/connections?tenant=${tenant}`;
     expect((await fetch(url)).status).toBe(401);
