@@ -24,7 +24,7 @@ export interface ReconcileReport {
  * item still `submitted` is recorded (repair), a fully reversed one returns the item, and a paid
  * item without its transfer or with another amount is a mismatch, reported and notified, never
  * changed automatically. PayPal batches still in flight are polled; approved batches that never
- * started are started.
+ * started are started. Items needing review are settled by the transfer Stripe shows, or reported.
  */
 export async function reconcilePayouts(
   deps: Deps,
@@ -41,7 +41,7 @@ export async function reconcilePayouts(
     provider_ref: string | null;
   }>(
     await deps.db.execute(sql`select id, tenant_id, batch_id, status, net_minor, provider_ref from payout_items
-      where rail = 'stripe_connect' and status in ('submitted', 'paid')
+      where rail = 'stripe_connect' and status in ('submitted', 'paid', 'needs_review')
         and updated_at > now() - make_interval(days => ${days}) order by tenant_id, id`),
   );
   if (items.length > 0) {
@@ -59,9 +59,11 @@ export async function reconcilePayouts(
           ? `${found.length} transfers for one item`
           : item.status === "paid" && found.length === 0
             ? "paid here, no transfer at Stripe"
-            : found[0] && found[0].amount !== Number(item.net_minor)
-              ? `transfer amount ${found[0].amount} != ${item.net_minor}`
-              : undefined;
+            : item.status === "needs_review" && found.length === 0
+              ? "needs review: no transfer at Stripe"
+              : found[0] && found[0].amount !== Number(item.net_minor)
+                ? `transfer amount ${found[0].amount} != ${item.net_minor}`
+                : undefined;
       if (problem) {
         report.mismatches.push({ tenantId: item.tenant_id, itemId: item.id, problem });
         continue;

@@ -64,6 +64,11 @@ describe("the daily payouts reconciliation", () => {
     expect(statuses).toEqual({ [lost]: "paid", [reversed]: "returned", [ghost]: "paid" });
     expect(fx.notices().join("\n")).toContain("1 mismatch");
     expect(fx.stripe.state.transfers).toHaveLength(2);
+    await fx.db.db.execute(sql`update payout_items set status = 'needs_review' where id = ${lost}`);
+    expect((await reconcilePayouts(fx.deps)).repaired).toBe(1);
+    expect(
+      (await fx.rows<{ status: string }>(sql`select status from payout_items where id = ${lost}`))[0]!.status,
+    ).toBe("paid");
     const again = await reconcilePayouts(fx.deps);
     expect(again.repaired).toBe(0);
     expect((await ledgerDrift(fx, tenant)).filter((p) => !p.includes(ghost))).toEqual([]);
