@@ -113,7 +113,10 @@ describe("token refresh sweep", () => {
     });
     // The task's first backoff is 2-4 s (minTimeoutInMs 2 s, randomized up to 2x): ask for 5 s.
     fx.google.fault("POST /token", { status: 429, retryAfter: 5, times: 1 });
-    const handle = await tasks.trigger("token-refresh-connection", { connectionId: row.id });
+    const handle = await tasks.trigger("token-refresh-connection", {
+      connectionId: row.id,
+      tenantId: row.tenantId,
+    });
     const run = await settled(handle.id);
     expect(run).toMatchObject({ status: "completed", attempts: 2, output: { outcome: "refreshed" } });
     const [first, second] = fx.google.requestsTo("POST /token");
