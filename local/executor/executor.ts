@@ -286,6 +286,11 @@ export class Executor extends EventEmitter {
         saveMetadata: (current) => this.store.saveMetadata(row.id, this.owner, current as never),
       });
     } catch (err) {
+      if (this.interrupted.has(row.id)) {
+        // Shut down mid-run and its worker stopped with it: re-queued on the next start.
+        await this.attempts.record({ runId: row.id, number: row.attempts, status: "interrupted", startedAt });
+        return;
+      }
       // The attempt was lost with its worker: the reaper re-queues the run (or fails it on its last attempt).
       await this.store.releaseLease(row.id, this.owner);
       throw err;
