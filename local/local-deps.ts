@@ -22,7 +22,7 @@ export async function localDeps(
     capture: captureFailure,
   });
   const oauth = oauthSettingsFromEnv(
-    { ...env, OAUTH_STATE_SECRET: env.OAUTH_STATE_SECRET ?? loadOAuthStateSecret() },
+    { ...env, OAUTH_STATE_SECRET: env.OAUTH_STATE_SECRET?.trim() || loadOAuthStateSecret() },
     options.publicBaseUrl ?? `http://localhost:${getConfig().PORT}`,
   );
   return { deps, oauth };

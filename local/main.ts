@@ -1,14 +1,13 @@
-import { existsSync } from "node:fs";
 import { checkStartupConfig } from "../src/check-startup-config.ts";
 import { formatError } from "../src/format-error.ts";
 import { logger } from "../src/observability/logger.ts";
+import { loadDotEnv } from "./load-dot-env.ts";
 import { startRefusal } from "./preflight.ts";
 import { startRuntime } from "./runtime.ts";
 
 // `npm start`: the offline runtime. .env is optional; real environment variables win. An empty
 // SWITCHBOARD_LOCAL= (as in .env.example) still means local: only an explicit 0 turns it off.
-if (existsSync(".env")) process.loadEnvFile(".env");
-if (!process.env.SWITCHBOARD_LOCAL?.trim()) process.env.SWITCHBOARD_LOCAL = "1";
+loadDotEnv();
 const refusal = startRefusal();
 if (refusal) {
   process.stderr.write(`${refusal}\n`);

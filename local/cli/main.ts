@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { loadDotEnv } from "../load-dot-env.ts";
 import { adoptSandboxEnv, databaseIdentity, dataDirOf, readRuntimeRecord } from "../runtime-file.ts";
 import { withCommandSandbox } from "./command-sandbox.ts";
 import { forwardToRuntime } from "./forward.ts";
@@ -7,8 +7,7 @@ import { runCliCommand } from "./run-cli.ts";
 
 // .env is optional; real environment variables win. An empty SWITCHBOARD_LOCAL= (as in
 // .env.example) still means local: only an explicit 0 turns it off.
-if (existsSync(".env")) process.loadEnvFile(".env");
-if (!process.env.SWITCHBOARD_LOCAL?.trim()) process.env.SWITCHBOARD_LOCAL = "1";
+loadDotEnv();
 
 const args = process.argv.slice(2);
 const answersLocally =

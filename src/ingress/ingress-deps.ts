@@ -36,11 +36,12 @@ let installed: Promise<IngressDeps> | undefined;
 const byEnv = new WeakMap<object, Promise<IngressDeps>>();
 
 export function oauthSettingsFromEnv(env: Env, fallbackBaseUrl?: string): OAuthSettings {
-  const publicBaseUrl = env.PUBLIC_BASE_URL ?? fallbackBaseUrl;
-  const stateSecret = env.OAUTH_STATE_SECRET;
+  // Empty values count as unset (a copied .env.example, an edge env object).
+  const publicBaseUrl = env.PUBLIC_BASE_URL?.trim() || fallbackBaseUrl;
+  const stateSecret = env.OAUTH_STATE_SECRET?.trim();
   if (!publicBaseUrl || !stateSecret)
     throw new ConfigError("PUBLIC_BASE_URL and OAUTH_STATE_SECRET are required for OAuth");
-  const appUrl = env.APP_URL ?? publicBaseUrl;
+  const appUrl = env.APP_URL?.trim() || publicBaseUrl;
   return {
     stateSecret,
     publicBaseUrl,
