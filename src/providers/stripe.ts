@@ -7,6 +7,8 @@ import Stripe from "stripe";
 export function createStripeClient(apiKey: string, options: { baseUrl?: string | undefined } = {}): Stripe {
   const base = options.baseUrl ? new URL(options.baseUrl) : undefined;
   return new Stripe(apiKey, {
+    // Pinned explicitly (the SDK's own version today): an SDK upgrade never changes the API silently.
+    apiVersion: "2026-10-28.endive",
     maxNetworkRetries: 0,
     telemetry: false,
     timeout: 10_000,
