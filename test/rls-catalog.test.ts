@@ -18,18 +18,49 @@ describe("row-level security over the whole catalog", () => {
     await handle.db.execute(sql`create table rls_probe (id int primary key, tenant_id uuid not null)`);
     try {
       expect(await unfencedTenantTables(handle.db)).toEqual([
-        { table: "public.rls_probe", rlsEnabled: false, appUserPolicy: false },
+        { table: "public.rls_probe", rlsEnabled: false, appUserPolicy: false, openPolicies: [] },
       ]);
       await handle.db.execute(sql`alter table rls_probe enable row level security`);
       expect(await unfencedTenantTables(handle.db)).toEqual([
-        { table: "public.rls_probe", rlsEnabled: true, appUserPolicy: false },
+        { table: "public.rls_probe", rlsEnabled: true, appUserPolicy: false, openPolicies: [] },
       ]);
-      await handle.db.execute(
-        sql`create policy rls_probe_public on rls_probe for all to public using (true)`,
-      );
-      expect(await unfencedTenantTables(handle.db)).toHaveLength(1);
       await handle.db.execute(sql`create policy rls_probe_isolation on rls_probe for all to app_user
         using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
+      expect(await unfencedTenantTables(handle.db)).toEqual([]);
+    } finally {
+      await handle.db.execute(sql`drop table rls_probe`);
+    }
+  });
+
+  it("reports a table that a permissive policy opens to every tenant, for app_user or for PUBLIC", async () => {
+    await handle.db.execute(sql`create table rls_probe (id int primary key, tenant_id uuid not null)`);
+    try {
+      await handle.db.execute(sql`alter table rls_probe enable row level security`);
+      await handle.db.execute(sql`create policy rls_probe_everyone on rls_probe for all to app_user
+        using (true) with check (true)`);
+      expect(await unfencedTenantTables(handle.db)).toEqual([
+        {
+          table: "public.rls_probe",
+          rlsEnabled: true,
+          appUserPolicy: false,
+          openPolicies: ["rls_probe_everyone"],
+        },
+      ]);
+      await handle.db.execute(sql`drop policy rls_probe_everyone on rls_probe`);
+      await handle.db.execute(sql`create policy rls_probe_isolation on rls_probe for all to app_user
+        using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)`);
+      await handle.db.execute(
+        sql`create policy rls_probe_public_read on rls_probe for select to public using (true)`,
+      );
+      expect(await unfencedTenantTables(handle.db)).toEqual([
+        {
+          table: "public.rls_probe",
+          rlsEnabled: true,
+          appUserPolicy: true,
+          openPolicies: ["rls_probe_public_read"],
+        },
+      ]);
+      await handle.db.execute(sql`drop policy rls_probe_public_read on rls_probe`);
       expect(await unfencedTenantTables(handle.db)).toEqual([]);
     } finally {
       await handle.db.execute(sql`drop table rls_probe`);
