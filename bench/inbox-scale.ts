@@ -4,7 +4,7 @@ import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
 
 /**
  * Cost per stored inbound event as the inbox grows: events are recorded one by one (as the
- * handler does) into one table, and the mean cost of the 1,000 events before each mark — 1k, 10k,
+ * handler does) into one table, and the median cost of the 1,000 events before each mark — 1k, 10k,
  * and 50k with BENCH_SCALE_50K=1 — is compared with the first mark's. Flat means the dedupe
  * index and the table's size do not make each insert dearer.
  */
@@ -28,11 +28,12 @@ export async function benchInboxScale(): Promise<string> {
       });
       window.push(performance.now() - started);
       if (window.length > 1_000) window.shift();
-      if (marks.includes(i)) perItem.push({ mark: i, ms: window.reduce((a, b) => a + b, 0) / window.length });
+      // The median of the window: one stall of a loaded machine does not move it.
+      if (marks.includes(i)) perItem.push({ mark: i, ms: [...window].sort((a, b) => a - b)[500]! });
     }
     const base = perItem[0]!.ms;
     return [
-      `inbox scale check (${handle.kind}): mean cost of the last 1,000 inserts at each size`,
+      `inbox scale check (${handle.kind}): median cost of the last 1,000 inserts at each size`,
       ...perItem.map(
         ({ mark, ms }) =>
           `    at ${mark} events: ${ms.toFixed(3)} ms per event (ratio to 1k ${(ms / base).toFixed(2)})`,
