@@ -2,6 +2,7 @@ import { benchCli } from "./cli.ts";
 import { benchCredentialRotation } from "./credential-rotation.ts";
 import { benchDashboard } from "./dashboard.ts";
 import { benchFairingSync } from "./fairing-sync.ts";
+import { benchHealthSweep } from "./health-sweep.ts";
 import { benchInboxScale } from "./inbox-scale.ts";
 import { medianOfRuns } from "./median-of-runs.ts";
 import { benchPayouts } from "./payouts.ts";
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<string>> = {
   "credential-rotation": benchCredentialRotation,
   dashboard: benchDashboard,
   "fairing-sync": benchFairingSync,
+  "health-sweep": benchHealthSweep,
   payouts: benchPayouts,
   "refresh-sweep": benchRefreshSweep,
   "refresh-scale": benchRefreshScale,
