@@ -51,8 +51,11 @@ function isQueryError(err: unknown): boolean {
  * failures), or undefined for anything else, whose message may carry a payload.
  */
 export function knownErrorSentence(err: unknown): string | undefined {
-  if (err instanceof ConfigError)
-    return `${err.message}\nFix these in .env or the environment (see .env.example).`;
+  if (err instanceof ConfigError) {
+    // A configuration problem outside the environment names its own fix.
+    const fix = typeof err.context.fix === "string" ? err.context.fix : undefined;
+    return `${err.message}\n${fix ?? "Fix these in .env or the environment (see .env.example)."}`;
+  }
   if (err instanceof AppError) return err.message;
   for (const link of causes(err)) {
     const code = (link as NodeError | undefined)?.code;

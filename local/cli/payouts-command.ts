@@ -13,7 +13,7 @@ export function registerPayoutsCommand(program: Command): void {
     .option("--by <actor>", "who approves (recorded)", defaultActor())
     .option("--json", "print JSON")
     .action(async (batchId: string, opts: { by: string; json?: boolean }) => {
-      requireId(batchId, "payout batch", "the batch notice in Slack");
+      requireId(batchId, "payout batch", "switchboard runs list --task payouts-prepare-batch --json");
       const [{ batchTenant }, { approvePayoutBatch }, { localDeps }] = await Promise.all([
         import("../../src/payouts/batch-tenant.ts"),
         import("../../src/payouts/approve-payout-batch.ts"),
@@ -36,7 +36,7 @@ export function registerPayoutsCommand(program: Command): void {
     .option("--note <text>", "why")
     .option("--json", "print JSON")
     .action(async (batchId: string, opts: { by: string; note?: string; json?: boolean }) => {
-      requireId(batchId, "payout batch", "the batch notice in Slack");
+      requireId(batchId, "payout batch", "switchboard runs list --task payouts-prepare-batch --json");
       const [{ batchTenant }, { rejectBatch }] = await Promise.all([
         import("../../src/payouts/batch-tenant.ts"),
         import("../../src/payouts/reject-batch.ts"),

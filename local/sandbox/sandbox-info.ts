@@ -30,6 +30,8 @@ export function sandboxInfo(env: Record<string, string> | undefined): SandboxInf
     ...Object.entries(endpoints).map(([name, url]) => `  ${name}=${url}`),
     "Test keys the simulators accept (connections connect-key <tenant> <provider> --key <key>):",
     ...Object.entries(SANDBOX_TEST_KEYS).map(([provider, key]) => `  ${provider}: ${key}`),
+    "Lob signs webhooks with the tenant's own secret: add --field webhook_secret=<any secret> when connecting lob,",
+    "  then `sandbox emit lob --tenant <tenant>` signs with it (Retell signs with the API key itself).",
     "OAuth: every provider approves at once (client sandbox-client / sandbox-secret).",
   ];
   return {

@@ -66,6 +66,13 @@ export async function tenantWebhookSecret(
   if (!sealed) {
     throw new ConfigError(
       `The ${provider} connection of tenant ${tenantId} has no ${field}: refusing unverified webhooks`,
+      {
+        context: {
+          provider,
+          field,
+          fix: `Connect it again with its signing secret: \`switchboard connections connect-key ${tenantId} ${provider} --key <api key> --field ${field}=<secret>\`.`,
+        },
+      },
     );
   }
   return (await decryptCredentials(deps.keyRing, row, { [field]: sealed }))[field]!;

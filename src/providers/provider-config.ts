@@ -1,5 +1,5 @@
 import { NotFoundError } from "../errors.ts";
-import { findProvider } from "./catalog.ts";
+import { catalog, findProvider } from "./catalog.ts";
 import type { CatalogEntry } from "./catalog-types.ts";
 
 export interface ProviderConfig {
@@ -40,7 +40,12 @@ export function fillTemplate(url: string, values: Record<string, unknown>): stri
  */
 export function providerConfig(id: string, env: Env = globalThis.process?.env ?? {}): ProviderConfig {
   const entry = findProvider(id);
-  if (!entry) throw new NotFoundError(`Unknown provider "${id}"`, { context: { provider: id } });
+  if (!entry) {
+    throw new NotFoundError(
+      `Unknown provider "${id}"; the providers are ${catalog.map((e) => e.id).join(", ")}`,
+      { context: { provider: id } },
+    );
+  }
   const prefix = envPrefix(id);
   return {
     entry,
