@@ -1,6 +1,6 @@
 import { tasks } from "@trigger.dev/sdk";
 import { logger } from "../src/observability/logger.ts";
-import { captureFailure, initSentry } from "../src/observability/sentry.ts";
+import { captureFailure, initSentry, payloadTags } from "../src/observability/sentry.ts";
 import { retryDecision } from "../src/retry-decision.ts";
 
 // Loaded before every run (Trigger.dev's init file): Sentry, and the one error → retry mapping.
@@ -13,7 +13,9 @@ tasks.catchError(({ error }) => {
   return undefined;
 });
 
-tasks.onFailure(async ({ error, ctx }) => {
-  logger.error("task run failed", { taskId: ctx.task.id, runId: ctx.run.id, err: error });
-  await captureFailure(error, { taskId: ctx.task.id, runId: ctx.run.id });
+tasks.onFailure(async ({ error, ctx, payload }) => {
+  // Tenant, provider and connection tags from the payload's ids; captureFailure flushes.
+  const tags = { taskId: ctx.task.id, runId: ctx.run.id, ...payloadTags(payload) };
+  logger.error("task run failed", { ...tags, err: error });
+  await captureFailure(error, tags);
 });

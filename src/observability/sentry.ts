@@ -51,6 +51,18 @@ export interface FailureTags {
   runId?: string;
   tenantId?: string;
   provider?: string;
+  connectionId?: string;
+}
+
+/** The tenant, provider and connection a task payload names (payloads carry ids, never secrets). */
+export function payloadTags(payload: unknown): Pick<FailureTags, "tenantId" | "provider" | "connectionId"> {
+  if (typeof payload !== "object" || payload === null) return {};
+  const p = payload as Record<string, unknown>;
+  const tags: Pick<FailureTags, "tenantId" | "provider" | "connectionId"> = {};
+  if (typeof p.tenantId === "string") tags.tenantId = p.tenantId;
+  if (typeof p.provider === "string") tags.provider = p.provider;
+  if (typeof p.connectionId === "string") tags.connectionId = p.connectionId;
+  return tags;
 }
 
 /** Captures a failure with tenant/provider tags and flushes (runs may end right after). */
