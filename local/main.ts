@@ -1,22 +1,21 @@
-import { checkStartupConfig } from "../src/check-startup-config.ts";
 import { formatError } from "../src/format-error.ts";
 import { logger } from "../src/observability/logger.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
-import { startRefusal } from "./preflight.ts";
+import { environmentProblems } from "./preflight.ts";
 import { startRuntime } from "./runtime.ts";
 
 // `npm start`: the offline runtime. .env is optional; real environment variables win. An empty
 // SWITCHBOARD_LOCAL= (as in .env.example) still means local: only an explicit 0 turns it off.
 loadDotEnv();
-const refusal = startRefusal();
-if (refusal) {
-  process.stderr.write(`${refusal}\n`);
+// Every problem with the environment at once, before anything starts or migrates.
+const problems = await environmentProblems();
+if (problems) {
+  process.stderr.write(`${problems}\n`);
   process.exit(1);
 }
 
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {
-  await checkStartupConfig();
   runtime = await startRuntime();
 } catch (err) {
   // One sentence (what is wrong, what to do), e.g. "port 3000 is in use; set PORT …".

@@ -11,7 +11,8 @@ const saved = { ...process.env };
 beforeAll(async () => {
   db = await createTestDb();
   sandbox = await startSandbox();
-  Object.assign(process.env, sandbox.env);
+  // As the CLI's entry point does: local mode unless SWITCHBOARD_LOCAL=0.
+  Object.assign(process.env, sandbox.env, { SWITCHBOARD_LOCAL: "1" });
 });
 afterAll(async () => {
   process.env = saved;
@@ -43,7 +44,7 @@ describe("switchboard doctor", () => {
       expect.arrayContaining(["Plaid platform credential", "PayPal platform credential"]),
     );
     expect(checks.find((c) => c.name === "PayPal platform credential")?.detail).toMatch(
-      /accepted by PayPal \(HTTP 200/,
+      /accepted by the PayPal simulator \(HTTP 200/,
     );
     expect(names.some((name) => /Lob|Fairing/.test(name))).toBe(false);
   });
@@ -61,6 +62,23 @@ describe("switchboard doctor", () => {
       expect(checks.find((c) => c.name === "Plaid platform credential")?.ok).toBe(true);
     } finally {
       process.env.PAYPAL_CLIENT_SECRET = sandbox.env.PAYPAL_CLIENT_SECRET;
+    }
+  });
+
+  it("lists every environment problem under configuration at once", async () => {
+    Object.assign(process.env, { SWITCHBOARD_LOCAL: "0", ENCRYPTION_KEYS: "garbage", PORT: "abc" });
+    try {
+      const { code, checks } = await doctor();
+      expect(code).toBe(1);
+      const config = checks.find((c) => c.name === "configuration");
+      expect(config?.ok).toBe(false);
+      expect(config?.detail).toMatch(/TRIGGER_SECRET_KEY must be set/);
+      expect(config?.detail).toMatch(/- PORT: /);
+      expect(config?.detail).toMatch(/- ENCRYPTION_KEYS: ENCRYPTION_KEYS entry 1/);
+    } finally {
+      Object.assign(process.env, { SWITCHBOARD_LOCAL: "1" });
+      delete process.env.ENCRYPTION_KEYS;
+      delete process.env.PORT;
     }
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startRefusal } from "../local/preflight.ts";
+import { environmentProblems, startRefusal } from "../local/preflight.ts";
 import { shouldUseSandbox } from "../local/sandbox/detect-sandbox.ts";
 import { startSandbox } from "../local/sandbox/start-sandbox.ts";
 import { startRuntimeProcess } from "./helpers/runtime-process.ts";
@@ -52,6 +52,23 @@ describe("sandbox gating", () => {
     expect(refusal).toContain("OAUTH_STATE_SECRET, TRIGGER_SECRET_KEY");
     expect(refusal).not.toContain("\n");
     expect(startRefusal({ SWITCHBOARD_LOCAL: "1", NODE_ENV: "production" })).toContain("NODE_ENV=production");
+  });
+
+  it("reports every problem of the environment at once: missing keys, a malformed key ring, a bad port", async () => {
+    const problems = await environmentProblems({
+      SWITCHBOARD_LOCAL: "0",
+      ENCRYPTION_KEYS: "garbage",
+      PORT: "abc",
+    });
+    expect(problems).toMatch(
+      /^switchboard: refusing to start: OAUTH_STATE_SECRET, TRIGGER_SECRET_KEY must be set/,
+    );
+    expect(problems).toMatch(/\n {2}- PORT: /);
+    expect(problems).toMatch(/\n {2}- ENCRYPTION_KEYS: ENCRYPTION_KEYS entry 1 needs the form/);
+    expect(await environmentProblems({ SWITCHBOARD_LOCAL: "1", PORT: "abc" })).toMatch(
+      /^Invalid environment:\n {2}- PORT: /,
+    );
+    expect(await environmentProblems({ SWITCHBOARD_LOCAL: "1" })).toBeUndefined();
   });
 
   it("npm start with SWITCHBOARD_LOCAL=0 and no keys prints one line and exits before migrating", async () => {

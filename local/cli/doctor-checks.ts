@@ -7,7 +7,9 @@ import { getKeyRing } from "../../src/crypto/load-key-ring.ts";
 import { migrationsFolder } from "../../src/db/migrate.ts";
 import { type DbHandle, openDb } from "../../src/db/open-db.ts";
 import { rowsOf } from "../../src/db/types.ts";
+import { ConfigError } from "../../src/errors.ts";
 import { formatError } from "../../src/format-error.ts";
+import { environmentProblems } from "../preflight.ts";
 import { providerProbes } from "./doctor-provider-probes.ts";
 import { cliIo } from "./output.ts";
 
@@ -60,6 +62,8 @@ export async function runDoctorChecks(): Promise<Check[]> {
   resetConfig();
   const checks: Check[] = [
     await check("configuration", async () => {
+      const problems = await environmentProblems();
+      if (problems) throw new ConfigError(problems);
       const config = getConfig();
       await getKeyRing();
       return `valid (${config.SWITCHBOARD_LOCAL === "1" ? "local mode" : "production mode"})`;

@@ -37,7 +37,9 @@ export function providerProbes(env: Record<string, string | undefined> = process
               `${entry.name} rejected it (HTTP ${result.status}); check ${names.map(([, n]) => n).join(" and ")}`,
             );
           }
-          return `accepted by ${entry.name} (HTTP ${result.status}, ${ms} ms)`;
+          const config = providerConfig(entry.id, env);
+          const simulated = /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(config.apiBaseUrl).hostname);
+          return `accepted by ${simulated ? `the ${entry.name} simulator` : entry.name} (HTTP ${result.status}, ${ms} ms)`;
         },
       },
     ];
