@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
-import { connectionHealthChecks, connectionTransitions, integrationConnections } from "../../db/schema.ts";
-import type { Db, Tx } from "../db/types.ts";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
+import { integrationConnections } from "../../db/schema.ts";
+import { type Db, rowsOf, type Tx } from "../db/types.ts";
 import { withTenant } from "../db/with-tenant.ts";
 
 export interface ConnectionHealth {
@@ -31,6 +31,25 @@ export interface ConnectionHealth {
   transitions?: { at: string; kind: string; from: string; to: string; reason: string | null }[];
 }
 
+interface CheckRow {
+  connection_id: string;
+  checked_at: Date | string;
+  outcome: string;
+  latency_ms: number | null;
+  http_status: number | null;
+  error_class: string | null;
+  error: string | null;
+}
+
+interface TransitionRow {
+  connection_id: string;
+  created_at: Date | string;
+  kind: string;
+  from_status: string;
+  to_status: string;
+  reason: string | null;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 async function read(tx: Db | Tx, where: SQL | undefined, history: number): Promise<ConnectionHealth[]> {
@@ -56,39 +75,39 @@ async function read(tx: Db | Tx, where: SQL | undefined, history: number): Promi
     statusChangedAt: iso(r.statusChangedAt),
   }));
   if (history <= 0 || list.length === 0) return list;
-  const ids = list.map((c) => c.id);
-  const checks = await tx
-    .select()
-    .from(connectionHealthChecks)
-    .where(inArray(connectionHealthChecks.connectionId, ids))
-    .orderBy(desc(connectionHealthChecks.checkedAt))
-    .limit(history * ids.length);
-  const transitions = await tx
-    .select()
-    .from(connectionTransitions)
-    .where(inArray(connectionTransitions.connectionId, ids))
-    .orderBy(desc(connectionTransitions.createdAt))
-    .limit(history * ids.length);
+  const ids = `{${list.map((c) => c.id).join(",")}}`;
+  // The newest `history` rows of each connection (not of all of them together).
+  const checks = rowsOf<CheckRow>(
+    await tx.execute(sql`select * from (select k.*, row_number() over
+        (partition by k.connection_id order by k.checked_at desc) as rank
+      from connection_health_checks k where k.connection_id in (select unnest(${ids}::uuid[]))) r
+      where rank <= ${history} order by checked_at desc`),
+  );
+  const transitions = rowsOf<TransitionRow>(
+    await tx.execute(sql`select * from (select t.*, row_number() over
+        (partition by t.connection_id order by t.created_at desc) as rank
+      from connection_transitions t where t.connection_id in (select unnest(${ids}::uuid[]))) r
+      where rank <= ${history} order by created_at desc`),
+  );
+  const at = (v: Date | string) => new Date(v).toISOString();
   for (const c of list) {
     c.checks = checks
-      .filter((k) => k.connectionId === c.id)
-      .slice(0, history)
+      .filter((k) => k.connection_id === c.id)
       .map((k) => ({
-        checkedAt: k.checkedAt.toISOString(),
+        checkedAt: at(k.checked_at),
         outcome: k.outcome,
-        latencyMs: k.latencyMs,
-        httpStatus: k.httpStatus,
-        errorClass: k.errorClass,
+        latencyMs: k.latency_ms,
+        httpStatus: k.http_status,
+        errorClass: k.error_class,
         error: k.error,
       }));
     c.transitions = transitions
-      .filter((t) => t.connectionId === c.id)
-      .slice(0, history)
+      .filter((t) => t.connection_id === c.id)
       .map((t) => ({
-        at: t.createdAt.toISOString(),
+        at: at(t.created_at),
         kind: t.kind,
-        from: t.fromStatus,
-        to: t.toStatus,
+        from: t.from_status,
+        to: t.to_status,
         reason: t.reason,
       }));
   }
