@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
   customType,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -104,6 +106,9 @@ export const integrationConnections = pgTable(
   },
   (t) => [
     uniqueIndex("integration_connections_tenant_provider_uq").on(t.tenantId, t.provider),
+    // The target of (tenant_id, connection_id) foreign keys: a row can only point at a connection
+    // of its own tenant (foreign-key checks ignore row-level security).
+    uniqueIndex("integration_connections_tenant_id_uq").on(t.tenantId, t.id),
     index("integration_connections_key_version_idx").on(t.keyVersion),
     index("integration_connections_expiry_idx").on(t.tokenExpiresAt).where(sql`${t.status} = 'active'`),
     index("integration_connections_refresh_due_idx")
@@ -147,6 +152,14 @@ export const oauthStates = pgTable(
   ],
 ).enableRLS();
 
+/** `(tenant_id, connection_id)` → the connection of the same tenant, deleted with it. */
+const sameTenantConnection = (name: string, t: { tenantId: AnyPgColumn; connectionId: AnyPgColumn }) =>
+  foreignKey({
+    name,
+    columns: [t.tenantId, t.connectionId],
+    foreignColumns: [integrationConnections.tenantId, integrationConnections.id],
+  }).onDelete("cascade");
+
 /**
  * Provider-side account ids that identify a tenant in inbound events (Stripe Connect `acct_…`).
  * A separate table so the lookup index never slows the hot connections table.
@@ -159,11 +172,12 @@ export const externalAccounts = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    connectionId: uuid("connection_id").references(() => integrationConnections.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.provider, t.accountId] }),
+    sameTenantConnection("external_accounts_connection_fk", t),
     tenantPolicy("external_accounts_isolation", "tenant_id"),
   ],
 ).enableRLS();
@@ -176,9 +190,7 @@ export const connectionTransitions = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    connectionId: uuid("connection_id")
-      .notNull()
-      .references(() => integrationConnections.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").notNull(),
     /** `status` (active, expired, error, disconnected) or `health` (unknown, ok, degraded, failing). */
     kind: text("kind").$type<"status" | "health">().notNull().default("status"),
     fromStatus: text("from_status").notNull(),
@@ -190,6 +202,7 @@ export const connectionTransitions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    sameTenantConnection("connection_transitions_connection_fk", t),
     index("connection_transitions_connection_idx").on(t.connectionId, t.createdAt),
     index("connection_transitions_unnotified_idx").on(t.createdAt).where(sql`${t.notifiedAt} is null`),
     tenantPolicy("connection_transitions_isolation", "tenant_id"),
@@ -204,9 +217,7 @@ export const connectionHealthChecks = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    connectionId: uuid("connection_id")
-      .notNull()
-      .references(() => integrationConnections.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").notNull(),
     provider: text("provider").notNull(),
     /** ok, degraded (slow) or failing. */
     outcome: text("outcome").notNull(),
@@ -217,6 +228,7 @@ export const connectionHealthChecks = pgTable(
     checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    sameTenantConnection("connection_health_checks_connection_fk", t),
     index("connection_health_checks_connection_idx").on(t.connectionId, t.checkedAt),
     index("connection_health_checks_checked_at_idx").on(t.checkedAt),
     check("connection_health_checks_outcome_ck", sql`${t.outcome} in ('ok', 'degraded', 'failing')`),
