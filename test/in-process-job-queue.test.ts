@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../../test/helpers/test-db.ts";
-import { type Runtime, startRuntime } from "../runtime.ts";
-import { createInProcessJobQueue } from "./in-process-job-queue.ts";
+import { createInProcessJobQueue } from "../local/executor/in-process-job-queue.ts";
+import { type Runtime, startRuntime } from "../local/runtime.ts";
+import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 
 let db: TestDb;
 let runtime: Runtime;
