@@ -99,5 +99,15 @@ describe("surveys CLI", { timeout: 180_000 }, () => {
       lastError: null,
     });
     expect(row!.lagSeconds).toBeGreaterThanOrEqual(0);
+
+    const health = await runCli(["health", "--tenant", tenantId, "--json"], env);
+    expect(health.code, health.stderr).toBe(0);
+    const { surveySyncs } = JSON.parse(health.stdout) as { surveySyncs: Record<string, unknown>[] };
+    expect(surveySyncs).toEqual([
+      expect.objectContaining({ tenantId, source: "fairing:responses", lastRunRows: 120, responses: 120 }),
+    ]);
+    const healthText = await runCli(["health", "--tenant", tenantId], env);
+    expect(healthText.stdout).toMatch(/Survey syncs \(Fairing\)/);
+    expect(healthText.stdout).toMatch(/fairing:responses\s+\S+\s+\d+\s+120\s+120/);
   });
 });
