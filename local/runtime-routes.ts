@@ -5,6 +5,7 @@ import type { Authorizer } from "./api/authorize.ts";
 import { handleRunApi } from "./api/run-api.ts";
 import { handleSchedulesApi, type SchedulesApiDeps } from "./api/schedules-api.ts";
 import type { DashboardHandler } from "./dashboard/create-dashboard.ts";
+import { isLoopbackAddress, isLoopbackHost } from "./dashboard/loopback-host.ts";
 import { errorAnswer } from "./error-answer.ts";
 import type { Executor } from "./executor/executor.ts";
 import { runView } from "./executor/run-store.ts";
@@ -20,6 +21,8 @@ export interface RouteDeps extends SchedulesApiDeps {
   authorize: Authorizer;
   /** The browser dashboard (`/`, `/dashboard/*`), when served. */
   dashboard?: DashboardHandler | undefined;
+  /** The address the server listens on (loopback unless `host` says otherwise). */
+  listenHost: string;
 }
 
 const json = (status: number, body: unknown) =>
@@ -62,6 +65,15 @@ export function createRuntimeHandler(deps: RouteDeps): (request: Request) => Pro
       }
       const page = await deps.dashboard?.(request);
       if (page) return page;
+      // A page whose DNS name is rebound to 127.0.0.1 is same-origin to the browser: on a loopback
+      // listener the key-protected API answers only requests that name this machine.
+      if (
+        PROTECTED.test(url.pathname) &&
+        isLoopbackAddress(deps.listenHost) &&
+        !isLoopbackHost(request.headers.get("host"))
+      ) {
+        return json(403, { error: "The runtime's API answers on localhost only" });
+      }
       if (PROTECTED.test(url.pathname) && !(await deps.authorize(request))) {
         return json(401, {
           error: "Invalid API key: send Authorization: Bearer <TRIGGER_SECRET_KEY> with the runtime's key",

@@ -139,6 +139,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       databaseKind: db.kind,
       sandbox: Boolean(sandbox),
       dashboard,
+      listenHost: options.host ?? "127.0.0.1",
     });
     const handler = async (request: Request) =>
       (self && (await handleCliRequest(request, () => self!, cliToken))) ??

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { tasks } from "@trigger.dev/sdk";
 import { describe, expect, it } from "vitest";
 import type { RunView } from "../local/executor/run-store.ts";
@@ -74,6 +75,38 @@ describe("local runtime", () => {
     });
     expect(response.status).toBe(401);
     expect((await getJson<RunView[]>("/runs")).body).toEqual([]);
+  });
+
+  it("answers its key-protected API only to requests naming this machine (DNS rebinding)", async () => {
+    const post = (host: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(path, fx.runtime.url);
+        const body = JSON.stringify({ payload: '{"n":1}', options: { payloadType: "application/json" } });
+        const req = request(
+          url,
+          {
+            method: "POST",
+            headers: {
+              host,
+              authorization: `Bearer ${SECRET}`,
+              "content-type": "application/json",
+              "content-length": Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    const port = new URL(fx.runtime.url).port;
+    expect(await post(`rebind.attacker.example:${port}`, "/api/v1/tasks/test-child/trigger")).toBe(403);
+    expect((await getJson<RunView[]>("/runs")).body).toEqual([]);
+    expect(await post(`localhost:${port}`, "/api/v1/tasks/test-child/trigger")).toBe(200);
+    // Webhook doors stay reachable through tunnels, whatever Host they name (no signature: 400).
+    expect(await post(`abc.tunnel.example:${port}`, "/webhooks/stripe")).not.toBe(403);
   });
 
   it("retries a failing task by its policy, then marks it failed", async () => {
