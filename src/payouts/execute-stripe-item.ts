@@ -4,6 +4,7 @@ import { ValidationError } from "../errors.ts";
 import { classifyStripeError } from "../providers/classify-stripe-error.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import { createStripeClient } from "../providers/stripe.ts";
+import { blockedConnection } from "./blocked-connection.ts";
 import { claimItem } from "./load-item.ts";
 import { moveItem } from "./move-item.ts";
 import { notifyPayouts } from "./notify-payouts.ts";
@@ -38,6 +39,27 @@ export async function executeStripeItem(
   if (item.rail !== "stripe_connect")
     throw new ValidationError(`Item ${itemId} is not a Stripe Connect item`);
   if (!claim.sendable) return { itemId, outcome: "already_settled" };
+  // A first attempt through a connection that broke after approval sends nothing and releases the
+  // item; a retried one still looks its transfer up below (money may already have moved).
+  const blocked = claim.wasSubmitted
+    ? undefined
+    : await withTenant(deps.db, tenantId, (tx) => blockedConnection(tx, tenantId, "stripe_connect"));
+  if (blocked) {
+    await withTenant(deps.db, tenantId, async (tx) => {
+      await moveItem(tx, tenantId, itemId, {
+        status: "failed",
+        failureCode: blocked,
+        failureMessage: `The tenant's Stripe Connect connection is ${blocked.slice("connection_".length)}`,
+      });
+      await refreshBatchStatus(tx, tenantId, item.batchId);
+    });
+    await notifyPayouts(
+      deps,
+      tenantId,
+      `Payout item ${itemId} was not sent: ${blocked.replace("_", " ")}; its amount is back in the payee's balance.`,
+    );
+    return { itemId, outcome: "failed" };
+  }
   await options.failpoint?.("after_claim");
   const credential = await deps.credentials.resolve("stripe");
   const stripe = createStripeClient(credential.token, {

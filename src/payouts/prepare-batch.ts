@@ -4,6 +4,7 @@ import type { Deps } from "../build-deps.ts";
 import { rowsOf, type Tx } from "../db/types.ts";
 import { withTenant } from "../db/with-tenant.ts";
 import { ValidationError } from "../errors.ts";
+import { CONNECTION_OF } from "./blocked-connection.ts";
 import { notifyPayouts } from "./notify-payouts.ts";
 import { formatMinor, isCurrencyForRail } from "./rail-currencies.ts";
 
@@ -28,8 +29,6 @@ interface Candidate {
   balance: string | number;
   connection_status: string | null;
 }
-
-const CONNECTION_OF: Record<PayoutRail, string> = { stripe_connect: "stripe_connect", paypal: "paypal" };
 
 /** Why a payee with a positive balance cannot be paid now, or undefined when it can. */
 function exclusion(c: Candidate, balance: number, settings: Settings): string | undefined {

@@ -26,6 +26,10 @@ export async function recordEarning(
   input: EarningInput,
 ): Promise<{ entryId: string; replayed: boolean }> {
   const kind = input.kind ?? "earning";
+  // Reservations, releases and returns are the capability's own entries, never app code's.
+  if (kind !== "earning" && kind !== "adjustment") {
+    throw new ValidationError('App code records only "earning" or "adjustment" entries');
+  }
   const currency = input.currency.toLowerCase();
   if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor === 0) {
     throw new ValidationError("amountMinor must be a non-zero integer of minor units");

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Deps } from "../build-deps.ts";
+import { rowsOf } from "../db/types.ts";
 import { withTenant } from "../db/with-tenant.ts";
 import { ValidationError } from "../errors.ts";
 
@@ -34,6 +35,17 @@ export async function setPayoutSettings(
     await tx.execute(
       sql`insert into payout_settings (tenant_id) values (${tenantId}) on conflict do nothing`,
     );
+    const [current] = rowsOf<{ minimum_minor: string | number; item_ceiling_minor: string | number }>(
+      await tx.execute(sql`select minimum_minor, item_ceiling_minor from payout_settings
+        where tenant_id = ${tenantId} for update`),
+    );
+    const minimum = input.minimumMinor ?? Number(current?.minimum_minor);
+    const ceiling = input.itemCeilingMinor ?? Number(current?.item_ceiling_minor);
+    if (minimum > ceiling) {
+      throw new ValidationError(
+        `The minimum payout (${minimum}) is above the per-item ceiling (${ceiling}): nobody could be paid`,
+      );
+    }
     await tx.execute(sql`update payout_settings set
         minimum_minor = coalesce(${input.minimumMinor ?? null}::bigint, minimum_minor),
         item_ceiling_minor = coalesce(${input.itemCeilingMinor ?? null}::bigint, item_ceiling_minor),

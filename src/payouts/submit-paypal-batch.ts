@@ -5,6 +5,7 @@ import { withTenant } from "../db/with-tenant.ts";
 import { type AppError, ConflictError } from "../errors.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import { classifyHttpFailure } from "../providers/provider-http-client.ts";
+import { blockedConnection } from "./blocked-connection.ts";
 import { moveItem } from "./move-item.ts";
 import { notifyPayouts } from "./notify-payouts.ts";
 import type { PayoutRunOptions } from "./payout-failpoint.ts";
@@ -60,8 +61,31 @@ export async function submitPayPalBatch(
   const claimed = await claim(deps, tenantId, batchId);
   if (claimed.paypalBatchId || claimed.items.length === 0)
     return { paypalBatchId: claimed.paypalBatchId, submitted: 0 };
-  await options.failpoint?.("after_claim");
   const retried = claimed.items.some((i) => i.status === "submitted");
+  // A first attempt through a connection that broke after approval sends nothing and releases the
+  // items; a retried one is sent again (PayPal refuses the duplicate and we adopt the original).
+  const blocked = retried
+    ? undefined
+    : await withTenant(deps.db, tenantId, (tx) => blockedConnection(tx, tenantId, "paypal"));
+  if (blocked) {
+    await withTenant(deps.db, tenantId, async (tx) => {
+      for (const item of claimed.items) {
+        await moveItem(tx, tenantId, item.id, {
+          status: "failed",
+          failureCode: blocked,
+          failureMessage: `The tenant's PayPal connection is ${blocked.slice("connection_".length)}`,
+        });
+      }
+      await refreshBatchStatus(tx, tenantId, batchId);
+    });
+    await notifyPayouts(
+      deps,
+      tenantId,
+      `Payout batch ${batchId} was not sent to PayPal: ${blocked.replace("_", " ")}; its items are released.`,
+    );
+    return { paypalBatchId: null, submitted: 0 };
+  }
+  await options.failpoint?.("after_claim");
   const base = providerConfig("paypal", deps.env).apiBaseUrl;
   const body = JSON.stringify({
     sender_batch_header: { sender_batch_id: batchId, email_subject: "You have a payout" },

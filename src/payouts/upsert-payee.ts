@@ -40,8 +40,20 @@ export async function upsertPayee(
   if (input.rail === "paypal" && !input.paypalReceiver?.trim()) {
     throw new ValidationError("A PayPal payee needs a receiver (email, phone or PayPal id)");
   }
-  const rows = await withTenant(deps.db, tenantId, (tx) =>
-    tx.execute(sql`insert into payees (tenant_id, external_ref, name, email, country, rail, currency,
+  const rows = await withTenant(deps.db, tenantId, async (tx) => {
+    // Balances are per currency: changing it would strand the ledger in the old one.
+    const [held] = rowsOf<{ currency: string }>(
+      await tx.execute(sql`select distinct l.currency from ledger_entries l
+        join payees p on p.id = l.payee_id
+        where p.tenant_id = ${tenantId} and p.external_ref = ${input.externalRef} and l.currency <> ${currency}
+        limit 1`),
+    );
+    if (held) {
+      throw new ValidationError(
+        `Payee ${input.externalRef} has ledger entries in ${held.currency}: its currency cannot change to ${currency}; create a new payee for ${currency}`,
+      );
+    }
+    return tx.execute(sql`insert into payees (tenant_id, external_ref, name, email, country, rail, currency,
         stripe_account_id, paypal_receiver, tax_info)
       values (${tenantId}, ${input.externalRef}, ${input.name}, ${input.email ?? null}, ${input.country},
         ${input.rail}, ${currency}, ${input.stripeAccountId ?? null}, ${input.paypalReceiver ?? null},
@@ -52,7 +64,7 @@ export async function upsertPayee(
         tax_info = excluded.tax_info,
         payouts_enabled = payees.payouts_enabled and payees.stripe_account_id is not distinct from excluded.stripe_account_id,
         updated_at = now()
-      returning id`),
-  );
+      returning id`);
+  });
   return rowsOf<{ id: string }>(rows)[0]!;
 }

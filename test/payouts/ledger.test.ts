@@ -175,4 +175,57 @@ describe("the payouts ledger", () => {
     expect({ fee: s!.fee_bps, min: Number(s!.minimum_minor) }).toEqual({ fee: 50, min: 100 });
     await expect(fx.db.db.execute(sql`update payout_settings set fee_bps = 6000`)).rejects.toThrow();
   });
+
+  it("refuses reservation, release or return entries from app code", async () => {
+    const tenant = await fx.tenant();
+    const payee = await fx.payee(tenant);
+    for (const kind of ["reservation", "release", "return"]) {
+      await expect(
+        recordEarning(fx.deps, tenant, {
+          payeeId: payee,
+          amountMinor: 10,
+          currency: "usd",
+          idempotencyKey: `forged-${kind}`,
+          kind: kind as "earning",
+        }),
+      ).rejects.toThrow(/only "earning" or "adjustment"/);
+    }
+    expect(await fx.rows(sql`select * from ledger_entries`)).toEqual([]);
+  });
+
+  it("refuses to change the currency of a payee whose ledger holds another one, keeping its balance visible", async () => {
+    const tenant = await fx.tenant();
+    const payee = await fx.payee(tenant, { externalRef: "creator-fx" });
+    await recordEarning(fx.deps, tenant, {
+      payeeId: payee,
+      amountMinor: 5000,
+      currency: "usd",
+      idempotencyKey: "fx-1",
+    });
+    await expect(
+      upsertPayee(fx.deps, tenant, {
+        externalRef: "creator-fx",
+        name: "Creator FX",
+        country: "US",
+        rail: "stripe_connect",
+        currency: "eur",
+        stripeAccountId: "acct_creatorfx",
+      }),
+    ).rejects.toThrow(/ledger entries in usd: its currency cannot change to eur/);
+    expect(await payeeBalance(fx.deps, tenant, payee)).toMatchObject({
+      availableMinor: 5000,
+      currency: "usd",
+    });
+  });
+
+  it("refuses a minimum payout above the per-item ceiling, which would pay nobody", async () => {
+    const tenant = await fx.tenant();
+    await expect(
+      setPayoutSettings(fx.deps, tenant, { minimumMinor: 10_000, itemCeilingMinor: 100 }),
+    ).rejects.toThrow(/minimum payout \(10000\) is above the per-item ceiling \(100\)/);
+    await setPayoutSettings(fx.deps, tenant, { minimumMinor: 100, itemCeilingMinor: 10_000 });
+    await expect(setPayoutSettings(fx.deps, tenant, { minimumMinor: 20_000 })).rejects.toThrow(
+      /above the per-item ceiling/,
+    );
+  });
 });

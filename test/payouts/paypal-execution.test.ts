@@ -59,6 +59,17 @@ const batchStatus = async (batchId: string) =>
     .status;
 
 describe("paying PayPal items", () => {
+  it("sends nothing through a PayPal connection that broke after approval, and releases every item", async () => {
+    const { tenant, batchId } = await approvedBatch([undefined, undefined]);
+    await fx.db.db.execute(sql`insert into integration_connections (tenant_id, provider, status)
+      values (${tenant}, 'paypal', 'error')`);
+    expect(await submitPayPalBatch(fx.deps, tenant, batchId)).toEqual({ paypalBatchId: null, submitted: 0 });
+    expect(fx.paypal.requestsTo("POST /v1/payments/payouts")).toHaveLength(0);
+    expect(await statuses(batchId)).toEqual(["failed", "failed"]);
+    expect(await batchStatus(batchId)).toBe("failed");
+    expect(await ledgerDrift(fx, tenant)).toEqual([]);
+  });
+
   it("sends one PayPal batch keyed by our batch id, polls until the items settle, and completes the batch", async () => {
     const { tenant, batchId } = await approvedBatch([
       undefined,

@@ -73,6 +73,21 @@ describe("paying Stripe Connect items", () => {
     expect(fx.stripe.state.transfers).toHaveLength(2);
   });
 
+  it("sends nothing through a Stripe Connect connection that broke after approval, and releases the item", async () => {
+    const { tenant, batchId, items, payees } = await approvedBatch([3000]);
+    await fx.db.db.execute(sql`insert into integration_connections (tenant_id, provider, status)
+      values (${tenant}, 'stripe_connect', 'disconnected')`);
+    expect(await executeStripeItem(fx.deps, tenant, items[0]!.id)).toMatchObject({ outcome: "failed" });
+    expect(fx.stripe.requestsTo("POST /v1/transfers")).toHaveLength(0);
+    const [row] = await fx.rows<{ status: string; failure_code: string }>(
+      sql`select status, failure_code from payout_items where id = ${items[0]!.id}`,
+    );
+    expect(row).toEqual({ status: "failed", failure_code: "connection_disconnected" });
+    expect((await payeeBalance(fx.deps, tenant, payees[0]!)).availableMinor).toBe(3000);
+    expect(await batchStatus(batchId)).toBe("failed");
+    expect(await ledgerDrift(fx, tenant)).toEqual([]);
+  });
+
   it("refuses to execute an item of a batch that was not approved", async () => {
     const tenant = await fx.tenant();
     const payee = await fx.payee(tenant);
