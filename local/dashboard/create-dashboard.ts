@@ -77,6 +77,10 @@ export function createDashboard(options: DashboardOptions): DashboardHandler {
     if (!isLoopbackHost(request.headers.get("host"))) {
       return jsonResponse(403, { error: "The dashboard answers on localhost only" });
     }
+    // No text column holds a NUL or another control character: refuse them before any query.
+    if (hasControlCharacter(decodeURIComponentSafe(url.pathname + url.search))) {
+      return jsonResponse(400, { error: "The address holds a control character" });
+    }
     if (path === "/") return redirect("/dashboard");
     if (path === "/dashboard/assets/dashboard.css") return asset(dashboardCss, "text/css; charset=utf-8");
     if (path === "/dashboard/assets/dashboard.js")
@@ -183,4 +187,18 @@ async function handleWrite(
     return page(404, messagePage("Replay refused", replay.error, ctx, "events"));
   }
   return notFound("No such action", "tasks");
+}
+
+/** The address as text, or the raw form when its %-escapes are malformed. */
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll("+", " "));
+  } catch {
+    return text;
+  }
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
 }

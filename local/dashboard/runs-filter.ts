@@ -26,7 +26,9 @@ function utcDate(value: string): Date | undefined {
   if (!value) return undefined;
   const text = /(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`;
   const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // Years PostgreSQL's timestamptz and JavaScript agree on; anything else is ignored like garbage.
+  const year = date.getUTCFullYear();
+  return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? undefined : date;
 }
 
 /** The runs page's query string as a filter (what the form shows) and a run query (what is listed). */

@@ -91,6 +91,20 @@ describe("the runs list", () => {
     ]);
   });
 
+  it("answers hostile filters and cursors with a page or a 400, never a database error", async () => {
+    for (const path of [
+      "/dashboard/runs?from=99999-01-01",
+      "/dashboard/runs?task=%00",
+      "/dashboard/events?after=%00",
+      "/dashboard/connections?tenant=%00",
+      "/dashboard/runs/%00",
+    ]) {
+      const response = await fetch(`${runtime.url}${path}`);
+      expect([200, 400, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toMatch(/database query failed/i);
+    }
+  });
+
   it("shows a sweep's processed/total metadata as a progress bar", async () => {
     await db.db.execute(sql`insert into task_runs (id, task_id, status, metadata)
       values ('run_progress', 'credentials-rotate-keys', 'running', '{"processed": 3, "total": 12}')`);
