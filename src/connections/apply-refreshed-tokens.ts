@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../db/types.ts";
+import { refreshAppliedColumns } from "./refresh-applied-columns.ts";
 import type { RenewedToken } from "./renew-claimed-token.ts";
 
 export interface AppliedToken {
@@ -38,20 +39,9 @@ export async function applyRefreshedTokens(
     await db.execute(sql`update integration_connections c set
         credentials = c.credentials || v.credentials,
         key_version = v.key_version,
-        token_version = c.token_version + 1,
         token_expires_at = v.expires_at,
         refresh_due_at = v.due_at,
-        pending_credentials = null,
-        pending_token_expires_at = null,
-        refresh_lease_owner = null,
-        refresh_lease_until = null,
-        last_refreshed_at = now(),
-        refresh_failures = 0,
-        -- Failing health probes keep the failure streak (status machine: apply-connection-signals.ts).
-        failing_since = case when c.health_failures = 0 then null else c.failing_since end,
-        last_error = case when c.health_failures = 0 then null else c.last_error end,
-        last_error_at = case when c.health_failures = 0 then null else c.last_error_at end,
-        updated_at = now()
+        ${refreshAppliedColumns}
       from jsonb_to_recordset(${batch}::jsonb)
         as v(id uuid, credentials jsonb, key_version text, expires_at timestamptz, due_at timestamptz)
       where c.id = v.id and c.refresh_lease_owner = ${owner}

@@ -11,6 +11,7 @@ import type { ConnectionDeps } from "./connection-deps.ts";
 import type { Notifier } from "./connection-notifier.ts";
 import { decryptCredentials, encryptCredentials } from "./credential-cipher.ts";
 import { recordRefreshFailure } from "./record-refresh-failure.ts";
+import { refreshAppliedColumns } from "./refresh-applied-columns.ts";
 import { refreshDueAt, SWEEP_HORIZON_MS } from "./refresh-schedule.ts";
 import type { Transition } from "./transition-connection.ts";
 
@@ -177,20 +178,9 @@ async function apply(
     await run(sql`update integration_connections c set
         credentials = ${JSON.stringify(credentials)}::jsonb,
         key_version = ${version},
-        token_version = c.token_version + 1,
         token_expires_at = ${expiresAt?.toISOString() ?? null},
         refresh_due_at = ${due?.toISOString() ?? null},
-        pending_credentials = null,
-        pending_token_expires_at = null,
-        refresh_lease_owner = null,
-        refresh_lease_until = null,
-        last_refreshed_at = now(),
-        refresh_failures = 0,
-        -- Failing health probes keep the failure streak (status machine: apply-connection-signals.ts).
-        failing_since = case when c.health_failures = 0 then null else c.failing_since end,
-        last_error = case when c.health_failures = 0 then null else c.last_error end,
-        last_error_at = case when c.health_failures = 0 then null else c.last_error_at end,
-        updated_at = now()
+        ${refreshAppliedColumns}
       where c.id = ${row.id} and c.refresh_lease_owner = ${owner}
       returning c.token_version, ${row.status}::text as previous`),
   );
