@@ -17,6 +17,7 @@ export async function runTokenRefreshSweep(deps: ConnectionDeps, options: BatchR
   const renotified = await notifyPendingTransitions(deps.db, deps.notifier);
   const purgedOAuthStates = await purgeExpiredOAuthStates(deps.db);
   const heartbeat = await pingHeartbeat(
+    deps.http,
     optionalFeatureUrl("BETTERSTACK_HEARTBEAT_URL", deps.env),
     "token-refresh-sweep",
   );

@@ -1,12 +1,17 @@
+import type { ProviderHttpClient } from "../providers/provider-http-client.ts";
 import { logger } from "./logger.ts";
-import { timeProviderCall } from "./time-provider-call.ts";
+
+/** A heartbeat ping answers within seconds or not at all (the call may only lower `PROVIDER_TIMEOUT_MS`). */
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /**
  * Pings a Better Stack heartbeat URL (a dead-man switch): after a successful sweep, or its
  * `/fail` variant after a failed one, so a sweep that stops running, or keeps failing, is
- * noticed. Timed and logged like every provider call. Never throws.
+ * noticed. Goes through the provider HTTP client (configured timeout, timed and logged once like
+ * every provider call). Never throws.
  */
 export async function pingHeartbeat(
+  http: ProviderHttpClient,
   url: string | undefined,
   name: string,
   outcome: "ok" | "fail" = "ok",
@@ -14,16 +19,14 @@ export async function pingHeartbeat(
   if (!url) return false;
   const target = outcome === "fail" ? `${url.replace(/\/+$/, "")}/fail` : url;
   try {
-    return await timeProviderCall(
-      { provider: "better_stack", operation: `heartbeat.${outcome}` },
-      async () => {
-        const response = await fetch(target, { method: "GET", signal: AbortSignal.timeout(5_000) });
-        await response.body?.cancel();
-        if (!response.ok)
-          throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
-        return { value: true, status: response.status };
-      },
-    );
+    await http.request({
+      provider: "better_stack",
+      operation: `heartbeat.${outcome}`,
+      url: target,
+      method: "GET",
+      timeoutMs: HEARTBEAT_TIMEOUT_MS,
+    });
+    return true;
   } catch (err) {
     logger.warn("heartbeat ping failed", { heartbeat: name, outcome, err });
     return false;
