@@ -10,7 +10,7 @@ import { startPlaidSimulator } from "./plaid-server.ts";
 import { startRetellSimulator } from "./retell-server.ts";
 import { SANDBOX_TEST_KEYS } from "./sandbox-info.ts";
 import type { SimRoute, Simulator } from "./simulator.ts";
-import { stripeApiRoutes } from "./stripe-api-server.ts";
+import { createStripeApiState, type StripeApiState, stripeApiRoutes } from "./stripe-api-server.ts";
 import { startUnsimulatedProviders } from "./unsimulated-providers.ts";
 import { createPlaidSigner } from "./webhook-signers.ts";
 
@@ -20,6 +20,8 @@ export interface Sandbox {
   meta: OAuthSimulator;
   resend: ApiKeySimulator;
   stripe: OAuthSimulator;
+  /** The Stripe simulator's accounts and transfers (`disabledAccounts`: payouts_enabled false). */
+  stripeState: StripeApiState;
   plaid: Simulator;
   paypal: PayPalSimulator;
   lob: Simulator;
@@ -71,12 +73,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Stripe Connect OAuth (Standard accounts): the answer names the connected account; its API
   // (balance, accounts, transfers, payouts) accepts the issued tokens and the sandbox secret key.
   let stripe: OAuthSimulator | undefined;
+  const stripeState = createStripeApiState();
   stripe = await startOAuthSimulator({
     clientId: client.id,
     clientSecret: client.secret,
     extraTokenFields: { stripe_user_id: "acct_sandbox_1" },
     apiRoutes: stripeApiRoutes(
       (key) => key === SANDBOX_TEST_KEYS.stripe_connect || Boolean(stripe?.isValidAccessToken(key)),
+      stripeState,
     ),
   });
   const lob = await startLobSimulator([SANDBOX_TEST_KEYS.lob!]);
@@ -120,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     meta,
     resend,
     stripe,
+    stripeState,
     plaid,
     paypal,
     lob,

@@ -33,6 +33,8 @@ export interface StripeApiState {
   transfers: SimTransfer[];
   /** Connected accounts whose `payouts_enabled` is false (transfers to them are refused). */
   disabledAccounts: Set<string>;
+  /** The account a key or OAuth token belongs to (`GET /v1/account` without `Stripe-Account`). */
+  ownAccount: string;
   /** External accounts attached per connected account (`btok_…` tokens received). */
   externalAccounts: Map<string, string[]>;
   /** The next N transfers are created, then answered with a 500 (the answer is lost on the way). */
@@ -46,6 +48,7 @@ export function createStripeApiState(): StripeApiState {
   const state: StripeApiState & { takeLoss(): boolean } = {
     transfers: [],
     disabledAccounts: new Set(),
+    ownAccount: "acct_sandbox_1",
     externalAccounts: new Map(),
     loseAnswers: (n) => {
       lose = n;
@@ -62,7 +65,7 @@ export function createStripeApiState(): StripeApiState {
 
 /**
  * Stripe's REST API on loopback, form-encoded as the official SDK sends it (`host`/`port`/`protocol`
- * point the SDK here): `GET /v1/balance` (the probe), `GET /v1/accounts/{id}`, external accounts,
+ * point the SDK here): `GET /v1/balance`, `GET /v1/account` (the Connect probe), `GET /v1/accounts/{id}`, external accounts,
  * transfers (create, list by `transfer_group`, reversals) and payouts. `Idempotency-Key` behaves as
  * Stripe documents it: the same key with the same parameters returns the first answer
  * (`Idempotent-Replayed: true`), with other parameters an `idempotency_error`; 429 and 5xx answers
@@ -95,6 +98,22 @@ export function stripeApiRoutes(
     if (key && status !== 429 && status < 500) byKey.set(key, { fingerprint, answer });
     return answer;
   };
+  const accountBody = (account: string) => {
+    const enabled = !state.disabledAccounts.has(account);
+    return {
+      id: account,
+      object: "account",
+      charges_enabled: enabled,
+      payouts_enabled: enabled,
+      details_submitted: true,
+      requirements: {
+        currently_due: [],
+        past_due: [],
+        disabled_reason: enabled ? null : "requirements.past_due",
+        current_deadline: null,
+      },
+    };
+  };
   const form = (request: RecordedRequest) => new URLSearchParams(request.body);
   const transferBody = (t: SimTransfer) => ({
     object: "transfer",
@@ -120,25 +139,11 @@ export function stripeApiRoutes(
       state.externalAccounts.set(account, [...(state.externalAccounts.get(account) ?? []), token]);
       return { body: { id: id("ba"), object: "bank_account", account, status: "new" } };
     }),
-    "GET /v1/accounts/*": authed((request) => {
-      const account = request.path.split("/").pop() ?? "";
-      const enabled = !state.disabledAccounts.has(account);
-      return {
-        body: {
-          id: account,
-          object: "account",
-          charges_enabled: enabled,
-          payouts_enabled: enabled,
-          details_submitted: true,
-          requirements: {
-            currently_due: [],
-            past_due: [],
-            disabled_reason: enabled ? null : "requirements.past_due",
-            current_deadline: null,
-          },
-        },
-      };
-    }),
+    // accounts.retrieve() with no id: the account the key (or a Connect OAuth token) belongs to.
+    "GET /v1/account": authed((request) => ({
+      body: accountBody(request.headers["stripe-account"] ?? state.ownAccount),
+    })),
+    "GET /v1/accounts/*": authed((request) => ({ body: accountBody(request.path.split("/").pop() ?? "") })),
     "GET /v1/transfers": authed((request) => {
       const group = request.query.get("transfer_group");
       const data = state.transfers.filter((t) => !group || t.transfer_group === group).map(transferBody);

@@ -33,6 +33,8 @@ export interface ConnectionSignal {
   /** Health probes: how long the probe took and what the provider answered. */
   latencyMs?: number;
   httpStatus?: number;
+  /** Health probes that succeeded but found the account unable to work (payouts disabled): degraded. */
+  warning?: string;
 }
 
 export interface SignalResult {
@@ -79,9 +81,10 @@ interface ResultRow {
  *   health is failing any more → `active`.
  * - **health** (unknown, ok, degraded, failing; probes only): a `rate_limited` probe is recorded
  *   but changes nothing (a throttled probe says nothing of the connection); `auth`/`permission` or
- *   FAILING_AFTER_CHECKS failures in a row → `failing`; a success slower than SLOW_PROBE_MS, or
- *   an hourly error rate above MAX_ERROR_RATE → `degraded`; else `ok`. A connection that expires
- *   goes back to `unknown` (its reconnect is the recovery notice, not the next probe).
+ *   FAILING_AFTER_CHECKS failures in a row → `failing`; a success with a warning (a Stripe
+ *   connected account with payouts disabled), a success slower than SLOW_PROBE_MS, or an hourly
+ *   error rate above MAX_ERROR_RATE → `degraded`; else `ok`. A connection that expires goes
+ *   back to `unknown` (its reconnect is the recovery notice, not the next probe).
  *
  * Every change is recorded in `connection_transitions` by the same statement that makes it,
  * under row locks, so concurrent signals produce one transition per change; each is then told
@@ -106,6 +109,7 @@ export async function applyConnectionSignals(
       reason: s.reason ?? null,
       latency_ms: s.latencyMs === undefined ? null : Math.round(s.latencyMs),
       http_status: s.httpStatus ?? null,
+      warning: s.ok ? (s.warning ?? null) : null,
     })),
   );
   const rows = rowsOf<ResultRow>(
@@ -113,7 +117,7 @@ export async function applyConnectionSignals(
       with input as (
         select * from jsonb_to_recordset(${input}::jsonb) as i(
           connection_id uuid, source text, ok boolean, failure_class text, reason text,
-          latency_ms int, http_status int)
+          latency_ms int, http_status int, warning text)
       ), old as (
         select c.id, c.tenant_id, c.provider, c.status, c.health_state, c.refresh_failures,
           c.health_failures, c.health_error_class, c.failing_since, c.health_window_started_at, c.health_window_checks,
@@ -121,7 +125,7 @@ export async function applyConnectionSignals(
         from integration_connections c where c.id in (select connection_id from input)
         order by c.id for update
       ), counted as (
-        select o.*, i.source, i.ok, i.failure_class, i.reason, i.latency_ms, i.http_status,
+        select o.*, i.source, i.ok, i.failure_class, i.reason, i.latency_ms, i.http_status, i.warning,
           -- A throttled probe says nothing about the connection: recorded, never counted.
           (i.source = 'health' and not i.ok and i.failure_class = 'rate_limited') as inconclusive,
           case when i.source = 'refresh' then (case when i.ok then 0 else o.refresh_failures + 1 end)
@@ -160,6 +164,7 @@ export async function applyConnectionSignals(
             when not d.ok and (d.failure_class in ('auth', 'permission') or d.hf >= ${FAILING_AFTER_CHECKS})
               then 'failing'
             when not d.ok then d.health_state
+            when d.warning is not null then 'degraded'
             when d.latency_ms > ${SLOW_PROBE_MS} then 'degraded'
             when d.wchecks >= ${MIN_RATE_SAMPLE} and d.wfails::float8 / d.wchecks > ${MAX_ERROR_RATE}
               then 'degraded'
@@ -167,6 +172,7 @@ export async function applyConnectionSignals(
           end as next_health,
           case
             when not d.ok then d.reason
+            when d.warning is not null then d.warning
             when d.latency_ms > ${SLOW_PROBE_MS} then 'probe took ' || d.latency_ms || ${` ms (over ${SLOW_PROBE_MS} ms)`}::text
             when d.wchecks >= ${MIN_RATE_SAMPLE} and d.wfails::float8 / d.wchecks > ${MAX_ERROR_RATE}
               then d.wfails || ' of ' || d.wchecks || ' probes failed in the last hour'
@@ -182,8 +188,10 @@ export async function applyConnectionSignals(
           failing_since = j.next_failing_since,
           health_state = j.next_health,
           last_error = case when j.inconclusive then c.last_error when not j.ok then j.reason
+            when j.warning is not null then j.warning
             when j.rf = 0 and j.hf = 0 then null else c.last_error end,
           last_error_at = case when j.inconclusive then c.last_error_at when not j.ok then now()
+            when j.warning is not null then coalesce(c.last_error_at, now())
             when j.rf = 0 and j.hf = 0 then null else c.last_error_at end,
           health_error_class = case when j.source <> 'health' then c.health_error_class
             when j.ok then null else j.failure_class end,
@@ -202,8 +210,8 @@ export async function applyConnectionSignals(
           (tenant_id, connection_id, provider, outcome, latency_ms, http_status, error_class, error)
         select tenant_id, id, provider,
           case when inconclusive then 'degraded' when not ok then 'failing'
-            when latency_ms > ${SLOW_PROBE_MS} then 'degraded' else 'ok' end,
-          latency_ms, http_status, failure_class, case when ok then null else reason end
+            when warning is not null or latency_ms > ${SLOW_PROBE_MS} then 'degraded' else 'ok' end,
+          latency_ms, http_status, failure_class, case when ok then warning else reason end
         from judged where source = 'health'
         returning id
       ), status_t as (

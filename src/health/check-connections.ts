@@ -37,6 +37,7 @@ function signalOf(result: ProbeResult): ConnectionSignal {
     latencyMs: result.latencyMs,
     ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
     ...(result.failure ? { failureClass: result.failure.failureClass, reason: result.failure.reason } : {}),
+    ...(result.warning ? { warning: result.warning } : {}),
   };
 }
 

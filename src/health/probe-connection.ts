@@ -9,6 +9,7 @@ import { AppError } from "../errors.ts";
 import { probeRequest, tokenRequest } from "../providers/probe-request.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import { probeFailure } from "./probe-failure.ts";
+import { probeWarning } from "./probe-warning.ts";
 
 /** A probe that takes longer than this has failed (provider down), whatever it would have said. */
 export const PROBE_TIMEOUT_MS = 5_000;
@@ -31,6 +32,8 @@ export interface ProbeResult {
   latencyMs: number;
   httpStatus: number | undefined;
   failure: ClassifiedFailure | undefined;
+  /** A successful probe whose answer says the account cannot do its job (payouts disabled). */
+  warning?: string | undefined;
 }
 
 export type ProbeDeps = Pick<Deps, "db" | "keyRing" | "env" | "http" | "notifier" | "credentials">;
@@ -71,7 +74,14 @@ export async function probeConnection(deps: ProbeDeps, target: ProbeTarget): Pro
       failure: probeFailure(target.provider),
     });
     const latencyMs = performance.now() - started;
-    return { connectionId: target.id, ok: true, latencyMs, httpStatus: response.status, failure: undefined };
+    return {
+      connectionId: target.id,
+      ok: true,
+      latencyMs,
+      httpStatus: response.status,
+      failure: undefined,
+      warning: probeWarning(target.provider, response),
+    };
   } catch (err) {
     const status = err instanceof AppError ? err.context.status : undefined;
     return {

@@ -63,7 +63,8 @@ export const catalog: readonly CatalogEntry[] = [
     // Disconnect does not call /oauth/deauthorize (it needs the platform key and stripe_user_id):
     // the platform deauthorizes from its Stripe dashboard or the payouts capability.
     refresh: "never_expires",
-    probe: { method: "GET", path: "/v1/balance", auth: { scheme: "bearer" } },
+    // The connected account itself (accounts.retrieve): the health sweep reads `payouts_enabled`.
+    probe: { method: "GET", path: "/v1/account", auth: { scheme: "bearer" } },
     docs: "https://docs.stripe.com/connect/oauth-reference",
     confidence: "provider_docs",
   },

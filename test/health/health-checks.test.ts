@@ -119,6 +119,31 @@ describe("health checks against the provider simulators", () => {
     expect(pending[0]!.n).toBe(0);
   });
 
+  it("degrades a Stripe connected account whose payouts Stripe disabled, once, and tells its recovery once", async () => {
+    const id = await fx.connect("stripe_connect", { access_token: keys.stripe_connect! });
+    await checkConnections(fx.deps, [id]);
+    expect(await rowOf(id)).toMatchObject({ healthState: "ok", status: "active" });
+    fx.sandbox.stripeState.disabledAccounts.add(fx.sandbox.stripeState.ownAccount);
+    await checkConnections(fx.deps, [id]);
+    await checkConnections(fx.deps, [id]);
+    expect(await rowOf(id)).toMatchObject({
+      healthState: "degraded",
+      status: "active",
+      healthFailures: 0,
+      lastError: "Stripe has disabled payouts on this account (requirements.past_due)",
+    });
+    expect(fx.alerts()).toEqual([
+      expect.stringMatching(/Stripe Connect is degraded: Stripe has disabled payouts on this account/),
+    ]);
+    fx.sandbox.stripeState.disabledAccounts.clear();
+    await checkConnections(fx.deps, [id]);
+    expect(await rowOf(id)).toMatchObject({ healthState: "ok", lastError: null });
+    expect(fx.alerts()).toHaveLength(2);
+    expect(fx.alerts()[1]).toMatch(/Stripe Connect is healthy again \(was degraded\)/);
+    expect((await checksOf(id)).map((c) => c.outcome)).toEqual(["ok", "degraded", "degraded", "ok"]);
+    expect(fx.sandbox.stripe.requestsTo("GET /v1/account")).toHaveLength(4);
+  });
+
   it("never writes to a provider: every probe is a read (or a token request)", async () => {
     const ids = [
       await fx.connect("lob", { api_key: keys.lob! }),
@@ -141,7 +166,7 @@ describe("health checks against the provider simulators", () => {
         "GET /v1/user",
         "GET /questions",
         "GET /domains",
-        "GET /v1/balance",
+        "GET /v1/account",
       ].sort(),
     );
   });
