@@ -93,7 +93,10 @@ export async function refreshDueTokensAcrossTenants(
     configs.set(provider, config);
     return config;
   };
-  const queues = new Map<string, { rows: (ClaimedRefresh & { leaseEndsAt: number })[]; active: number }>();
+  const queues = new Map<
+    string,
+    { rows: (ClaimedRefresh & { leaseEndsAt: number })[]; active: number; limit: number }
+  >();
   const pausedUntil = new Map<string, number>();
   const answers: RenewedToken[] = [];
   const signals: ConnectionSignal[] = [];
@@ -148,7 +151,11 @@ export async function refreshDueTokensAcrossTenants(
         });
         continue;
       }
-      const queue = queues.get(row.provider) ?? { rows: [], active: 0 };
+      const queue = queues.get(row.provider) ?? {
+        rows: [],
+        active: 0,
+        limit: providerConcurrencyLimit(row.provider, deps.env),
+      };
       queues.set(row.provider, queue);
       queue.rows.push({ ...row, leaseEndsAt });
       queued++;
@@ -227,8 +234,7 @@ export async function refreshDueTokensAcrossTenants(
         if (queue.rows.length) nextPauseEnd = Math.min(nextPauseEnd, paused);
         continue;
       }
-      const limit = providerConcurrencyLimit(provider, deps.env);
-      while (queue.active < limit && queue.rows.length > 0) {
+      while (queue.active < queue.limit && queue.rows.length > 0) {
         const row = queue.rows.shift()!;
         queued--;
         if (row.leaseEndsAt - Date.now() < leaseMarginMs) continue; // released at the end
