@@ -1,4 +1,4 @@
-import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { type HandlerContext, ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { lobInbound } from "../src/ingress/providers/lob.ts";
 
 /** `POST /webhooks/lob/{tenantId}` (everything provider-specific is in its inbound descriptor). */
@@ -6,6 +6,7 @@ export function handleLobWebhook(
   request: Request,
   params: Record<string, string> = {},
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ): Promise<Response> {
-  return ingestWebhook(request, params, lobInbound, env);
+  return ingestWebhook(request, params, lobInbound, env, context);
 }

@@ -1,4 +1,4 @@
-import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { type HandlerContext, ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { paypalInbound } from "../src/ingress/providers/paypal.ts";
 
 /** `POST /webhooks/paypal` (everything provider-specific is in its inbound descriptor). */
@@ -6,6 +6,7 @@ export function handlePayPalWebhook(
   request: Request,
   params: Record<string, string> = {},
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ): Promise<Response> {
-  return ingestWebhook(request, params, paypalInbound, env);
+  return ingestWebhook(request, params, paypalInbound, env, context);
 }

@@ -1,4 +1,4 @@
-import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { type HandlerContext, ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { retellInbound } from "../src/ingress/providers/retell.ts";
 
 /** `POST /webhooks/retell/{tenantId}` (everything provider-specific is in its inbound descriptor). */
@@ -6,6 +6,7 @@ export function handleRetellWebhook(
   request: Request,
   params: Record<string, string> = {},
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ): Promise<Response> {
-  return ingestWebhook(request, params, retellInbound, env);
+  return ingestWebhook(request, params, retellInbound, env, context);
 }

@@ -1,5 +1,5 @@
 import { inboundProviders } from "../src/ingress/inbound-providers.ts";
-import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { type HandlerContext, ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { configureLogging } from "../src/observability/logger.ts";
 import { handleOAuthCallback } from "./oauth-callback.ts";
 
@@ -11,7 +11,10 @@ export type WebhookHandler = (
   request: Request,
   params: Record<string, string>,
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ) => Promise<Response>;
+
+export type { HandlerContext };
 
 interface Route {
   pattern: RegExp;
@@ -38,7 +41,9 @@ export function addRoute(path: string, handler: WebhookHandler): void {
 addRoute("/oauth/callback/:provider", handleOAuthCallback);
 // One door per inbound provider, from its descriptor (per-tenant secrets: the tenant is in the path).
 for (const provider of inboundProviders) {
-  addRoute(provider.path, (request, params, env) => ingestWebhook(request, params, provider, env));
+  addRoute(provider.path, (request, params, env, context) =>
+    ingestWebhook(request, params, provider, env, context),
+  );
 }
 
 /** The prefixes this router owns: a request under them that matches no route gets a 404. */
@@ -47,11 +52,13 @@ export const ROUTER_PREFIXES = ["/webhooks/", "/oauth/"];
 /**
  * Answers a request under the router's prefixes, or `undefined` for any other path. `env` holds the
  * handlers' variables: Cloudflare Workers pass their `env` binding; Node, Next.js and Vercel may omit
- * it (then `process.env` is used).
+ * it (then `process.env` is used). `context.waitUntil` (Workers' `ctx.waitUntil`, Vercel's
+ * `waitUntil`) lets webhook doors answer before their trigger completes (decision 031).
  */
 export async function routeRequest(
   request: Request,
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ): Promise<Response | undefined> {
   const { pathname } = new URL(request.url);
   for (const route of routes) {
@@ -68,7 +75,7 @@ export async function routeRequest(
       });
     }
     configureLogging(env);
-    return route.handler(request, params, env);
+    return route.handler(request, params, env, context);
   }
   if (ROUTER_PREFIXES.some((prefix) => pathname.startsWith(prefix))) {
     return new Response(JSON.stringify({ error: `No handler for ${pathname}` }), {

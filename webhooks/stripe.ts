@@ -1,4 +1,4 @@
-import { ingestWebhook } from "../src/ingress/ingest-webhook.ts";
+import { type HandlerContext, ingestWebhook } from "../src/ingress/ingest-webhook.ts";
 import { stripeInbound } from "../src/ingress/providers/stripe.ts";
 
 /** `POST /webhooks/stripe` (everything provider-specific is in its inbound descriptor). */
@@ -6,6 +6,7 @@ export function handleStripeWebhook(
   request: Request,
   params: Record<string, string> = {},
   env?: Record<string, string | undefined>,
+  context?: HandlerContext,
 ): Promise<Response> {
-  return ingestWebhook(request, params, stripeInbound, env);
+  return ingestWebhook(request, params, stripeInbound, env, context);
 }

@@ -13,11 +13,23 @@
  *
  * Cloudflare passes the variables as `env` (there is no `process.env` without `nodejs_compat`),
  * so the worker hands `env` to the router. Logs are JSON lines through `console`, redacted.
+ * `ctx.waitUntil` lets a webhook door answer once the event is stored and trigger its processing
+ * after the response (decision 031).
  */
 import { routeRequest } from "../../webhooks/router.ts";
 
+/** The part of Cloudflare's `ExecutionContext` the router uses. */
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export default {
-  async fetch(request: Request, env: Record<string, string | undefined>): Promise<Response> {
-    return (await routeRequest(request, env)) ?? new Response("Not found", { status: 404 });
+  async fetch(
+    request: Request,
+    env: Record<string, string | undefined>,
+    ctx: ExecutionContext,
+  ): Promise<Response> {
+    const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+    return (await routeRequest(request, env, { waitUntil })) ?? new Response("Not found", { status: 404 });
   },
 };

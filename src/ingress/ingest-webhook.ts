@@ -35,6 +35,16 @@ async function identify(
   }
 }
 
+/** What the platform serving a handler offers it (Workers' `ctx`, Vercel's `@vercel/functions`). */
+export interface HandlerContext {
+  /**
+   * Keeps the platform running `promise` after the response is sent (Cloudflare
+   * `ExecutionContext.waitUntil`, Vercel `waitUntil`). When given, a stored event is acknowledged
+   * without waiting for its trigger (decision 031).
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
 /**
  * The one pipeline every provider door runs: POST only → body capped at 1 MiB → verify the exact
  * bytes → identify the event → accept only types some capability handles → resolve the tenant →
@@ -43,13 +53,16 @@ async function identify(
  * before it is stored; storage, tenant lookup or trigger failures answer 503 so the provider
  * retries. A verified body that is not an event is kept as `malformed` (its bytes) and
  * acknowledged: retrying cannot fix it. `env` is the handler environment (Cloudflare's `env`;
- * default `process.env`).
+ * default `process.env`). Where the platform offers `waitUntil` (`context`), the trigger runs after
+ * the answer: the event is stored either way, and one whose trigger failed or never ran stays
+ * `received` until `inbox-redeliver-stranded` triggers it with the same idempotency key.
  */
 export async function ingestWebhook(
   request: Request,
   params: Record<string, string>,
   provider: InboundProvider,
   env?: Record<string, string | undefined>,
+  context: HandlerContext = {},
 ): Promise<Response> {
   const log = logger.child({
     provider: provider.id,
@@ -104,11 +117,21 @@ export async function ingestWebhook(
     // A duplicate whose first delivery may not have been enqueued is triggered again; the
     // idempotency key makes that a no-op when it was.
     if (!stored.duplicate || stored.status === "received") {
-      await deps.jobs.trigger(
+      const enqueue = deps.jobs.trigger(
         inboxTaskId(provider.id),
         { eventId: stored.id },
         { idempotencyKey: `${provider.id}:${dedupeKey}`, concurrencyKey: tenantId ?? "platform" },
       );
+      if (context.waitUntil) {
+        context.waitUntil(
+          enqueue.catch((err) =>
+            log.error("stored webhook not enqueued; inbox-redeliver-stranded will trigger it", {
+              err,
+              eventId: stored.id,
+            }),
+          ),
+        );
+      } else await enqueue;
     }
     return jsonResponse(200, { received: true, eventId: stored.id, duplicate: stored.duplicate });
   } catch (err) {

@@ -7,9 +7,12 @@ import { type Simulator, startSimulator } from "../../local/sandbox/simulator.ts
 import { createPlaidSigner } from "../../local/sandbox/webhook-signers.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
+import { redeliverStrandedEvents } from "../../src/inbox/redeliver-stranded-events.ts";
+import { createTriggerHttpJobQueue } from "../../src/ingress/trigger-http-job-queue.ts";
 import { type EdgeHost, startEdgeRuntime, startWorkerd } from "../helpers/edge-hosts.ts";
 import { startNeonHttpStandIn } from "../helpers/neon-http-standin.ts";
 import { createTestDb, type TestDb } from "../helpers/test-db.ts";
+import { waitUntil } from "../helpers/wait-until.ts";
 import { type ProviderCase, providerCases } from "../webhooks/provider-cases.ts";
 
 // The documented Cloudflare Worker (inside workerd) and Next.js edge route (inside Vercel's
@@ -32,12 +35,17 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside 
   let cases: ProviderCase[];
   let tenantId: string;
   let env: Record<string, string>;
+  /** While set, the trigger endpoint holds every request until it settles. */
+  let triggerGate: Promise<void> | undefined;
 
   beforeAll(async () => {
     db = await createTestDb();
     standIn = await startNeonHttpStandIn(db.pool!);
     trigger = await startSimulator({
-      "POST /api/v1/tasks/*": () => ({ body: { id: `run_${randomUUID()}` } }),
+      "POST /api/v1/tasks/*": async () => {
+        await triggerGate;
+        return { body: { id: `run_${randomUUID()}` } };
+      },
     });
     const signer = await createPlaidSigner();
     plaid = await startPlaidSimulator(signer, { clientId: "edge-plaid", secret: "plaid_SECRET_4" });
@@ -147,21 +155,60 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("webhook handlers inside 
         const stored = await events();
         expect(stored).toHaveLength(1);
         expect(stored[0]!.status).toBe("received");
-        const keys = keysOf();
-        expect(keys.length).toBeGreaterThanOrEqual(1);
-        expect(new Set(keys).size).toBe(1);
+        // Both deliveries trigger (the event is still `received`), after their answers.
+        await waitUntil(() => triggers().length === 2, 15_000, "two deferred triggers");
+        expect(new Set(keysOf()).size).toBe(1);
       },
     );
 
-    it("answers 503 when Trigger.dev is down, keeping the event for the provider's retry", async () => {
+    it("acknowledges a stored event while its trigger is still in flight (waitUntil)", async () => {
+      const c = caseOf("stripe");
+      const raw = handled.stripe(randomUUID());
+      let release!: () => void;
+      triggerGate = new Promise((resolve) => (release = resolve));
+      try {
+        // Were the answer waiting on the held trigger, this would time out instead.
+        const response = await Promise.race([
+          post(c, raw, await c.sign(raw)),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error("the answer waited for the trigger")), 2_500),
+          ),
+        ]);
+        expect(response.status).toBe(200);
+        expect((await events()).map((e) => e.status)).toEqual(["received"]);
+        await waitUntil(() => triggers().length === 1, 15_000, "the deferred trigger to arrive");
+      } finally {
+        triggerGate = undefined;
+        release();
+      }
+    });
+
+    it("keeps an acknowledged event whose deferred trigger failed for the stranded-event sweep", async () => {
       const c = caseOf("stripe");
       const raw = handled.stripe(randomUUID());
       trigger.fault("POST /api/v1/tasks/*", { status: 500 });
-      expect((await post(c, raw, await c.sign(raw))).status).toBe(503);
-      trigger.clearFaults();
-      expect((await events()).map((e) => e.status)).toEqual(["received"]);
       expect((await post(c, raw, await c.sign(raw))).status).toBe(200);
-      expect(await events()).toHaveLength(1);
+      // The trigger client's three attempts run to the end after the answer.
+      await waitUntil(() => triggers().length === 3, 15_000, "three trigger attempts");
+      await waitUntil(
+        () => host.lines.some((line) => line.includes("stored webhook not enqueued")),
+        5_000,
+        "the failure logged",
+      );
+      trigger.clearFaults();
+      const [event] = await events();
+      expect(event!.status).toBe("received");
+      const handlerKey = keysOf()[0];
+      trigger.requests.length = 0;
+      const jobs = createTriggerHttpJobQueue({ apiUrl: trigger.url, secretKey: env.TRIGGER_SECRET_KEY! });
+      expect(await redeliverStrandedEvents({ db: db.db, jobs }, { olderThanMs: 0 })).toEqual({
+        stranded: 1,
+        triggered: 1,
+      });
+      expect(keysOf()).toEqual([handlerKey]);
+      expect(JSON.parse((JSON.parse(triggers()[0]!.body) as { payload: string }).payload)).toEqual({
+        eventId: event!.id,
+      });
     });
 
     it("answers 503 when the database is down, and stores the redelivery once it is back", async () => {
