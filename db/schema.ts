@@ -250,6 +250,66 @@ export const providerAlerts = pgTable("provider_alerts", {
 });
 
 /**
+ * Health of the platform's own credentials (STRIPE_API_KEY, PLAID_*, PAYPAL_*, a platform
+ * ElevenLabs key…), which have no connection row: one row per provider, probed by every health
+ * sweep and judged by the same rules as a connection's health. Not tenant data: written by the
+ * sweep as the owner; `app_user` holds no privilege on it.
+ */
+export const platformCredentialHealth = pgTable(
+  "platform_credential_health",
+  {
+    provider: text("provider").primaryKey(),
+    /** unknown, ok, degraded or failing. */
+    healthState: text("health_state").$type<HealthState>().notNull().default("unknown"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    lastLatencyMs: integer("last_latency_ms"),
+    lastHttpStatus: integer("last_http_status"),
+    lastError: text("last_error"),
+    lastErrorClass: text("last_error_class"),
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    stateChangedAt: timestamp("state_changed_at", { withTimezone: true }),
+    /** Rolling one-hour window of probe outcomes (error rate = failures / checks). */
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true }),
+    windowChecks: integer("window_checks").notNull().default(0),
+    windowFailures: integer("window_failures").notNull().default(0),
+    /** The alert level last told (ok or failing): one notice per change, retried until sent. */
+    notifiedState: text("notified_state").notNull().default("ok"),
+    /** The Better Stack incident the failing notice opened (its recovery resolves it). */
+    incidentId: text("incident_id"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "platform_credential_health_state_ck",
+      sql`${t.healthState} in ('unknown', 'ok', 'degraded', 'failing')`,
+    ),
+    check("platform_credential_health_notified_ck", sql`${t.notifiedState} in ('ok', 'failing')`),
+  ],
+);
+
+/** One probe of one platform credential (pruned with connection checks after HEALTH_RETENTION_DAYS). */
+export const platformCredentialChecks = pgTable(
+  "platform_credential_checks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    provider: text("provider").notNull(),
+    /** ok, degraded (slow, or throttled) or failing. */
+    outcome: text("outcome").notNull(),
+    latencyMs: integer("latency_ms"),
+    httpStatus: integer("http_status"),
+    errorClass: text("error_class"),
+    error: text("error"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("platform_credential_checks_provider_idx").on(t.provider, t.checkedAt),
+    index("platform_credential_checks_checked_at_idx").on(t.checkedAt),
+    check("platform_credential_checks_outcome_ck", sql`${t.outcome} in ('ok', 'degraded', 'failing')`),
+  ],
+);
+
+/**
  * Client-credentials tokens minted with the platform's own credentials (PayPal), shared by every
  * process and runtime (tasks, web handlers). Not tenant-owned. The token is encrypted like any
  * credential; `credential_hash` (SHA-256 of the API base and client id) keeps a token from being

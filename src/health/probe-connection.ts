@@ -24,6 +24,8 @@ export interface ProbeTarget {
   credentials: Record<string, string>;
   metadata: Record<string, unknown>;
   tokenExpiresAt: Date | null;
+  /** The platform's own credential (`<ID>_*` variables, through the resolver), not a connection's. */
+  platform?: boolean;
 }
 
 export interface ProbeResult {
@@ -40,7 +42,9 @@ export type ProbeDeps = Pick<Deps, "db" | "keyRing" | "env" | "http" | "notifier
 
 async function credentialFields(deps: ProbeDeps, target: ProbeTarget): Promise<Record<string, string>> {
   const entry = providerConfig(target.provider, deps.env).entry;
-  if (entry.credentialScope === "platform") return (await deps.credentials.resolve(target.provider)).fields;
+  // No tenant: the resolver answers with the platform's credential (minting PayPal's token).
+  if (target.platform || entry.credentialScope === "platform")
+    return (await deps.credentials.resolve(target.provider)).fields;
   const expiring = target.tokenExpiresAt && target.tokenExpiresAt.getTime() < Date.now() + FRESH_MARGIN_MS;
   const usable = target.credentials.access_token ?? target.credentials.api_key ?? entry.tokenRequest;
   if (expiring || !usable) {

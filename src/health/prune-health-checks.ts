@@ -11,13 +11,13 @@ export function healthRetentionDays(env: Record<string, string | undefined>): nu
 
 /**
  * Deletes health checks older than the retention period in batches (short statements: a prune of
- * millions of rows never holds one long transaction), and health transitions as old. Across
- * tenants by nature. Returns how many rows went.
+ * millions of rows never holds one long transaction), and health transitions and platform
+ * credential checks as old. Across tenants by nature. Returns how many rows went.
  */
 export async function pruneHealthChecks(
   db: Db,
   options: { retentionDays?: number; batchSize?: number; maxBatches?: number } = {},
-): Promise<{ checks: number; transitions: number; batches: number }> {
+): Promise<{ checks: number; transitions: number; platformChecks: number; batches: number }> {
   const days = options.retentionDays ?? DEFAULT_HEALTH_RETENTION_DAYS;
   const batchSize = options.batchSize ?? 5_000;
   let checks = 0;
@@ -36,5 +36,10 @@ export async function pruneHealthChecks(
     await db.execute(sql`delete from connection_transitions where kind = 'health'
       and created_at < now() - make_interval(days => ${days}) returning 1 as x`),
   ).length;
-  return { checks, transitions, batches };
+  // A few rows per sweep (one per platform credential): one statement holds a month of them.
+  const platformChecks = rowsOf(
+    await db.execute(sql`delete from platform_credential_checks
+      where checked_at < now() - make_interval(days => ${days}) returning 1 as x`),
+  ).length;
+  return { checks, transitions, platformChecks, batches };
 }

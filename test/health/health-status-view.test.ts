@@ -71,7 +71,6 @@ describe("health status view (CLI and local runtime)", () => {
       expect(c).toMatchObject({
         tenantId: tenant,
         status: "active",
-        healthState: "ok",
         consecutiveFailures: 0,
       });
       expect(c.lastCheckedAt).not.toBeNull();
@@ -81,6 +80,8 @@ describe("health status view (CLI and local runtime)", () => {
     }
     const human = await cli(["health"]);
     expect(human.stdout).toMatch(/provider\s+status\s+health/);
+    // The sandbox's platform credentials (Plaid, PayPal keys) were probed by the same sweep.
+    expect(human.stdout).toMatch(/Platform credentials[\s\S]*paypal\s+ok[\s\S]*plaid\s+ok/);
     expect(human.stdout.match(/\bactive\b/g)?.length).toBe(3);
 
     const url = `${runtime.url}/health/connections?tenant=${tenant}`;
@@ -89,6 +90,12 @@ describe("health status view (CLI and local runtime)", () => {
     expect(served.status).toBe(200);
     const body = (await served.json()) as { connections: ConnectionHealth[] };
     expect(body.connections.map((c) => c.id).sort()).toEqual(connections.map((c) => c.id).sort());
+    const all = (await (
+      await fetch(`${runtime.url}/health/connections`, { headers: { authorization: "Bearer tr_test" } })
+    ).json()) as { connections: ConnectionHealth[]; platformCredentials: { provider: string }[] };
+    expect(all.connections).toHaveLength(3);
+    expect(all.platformCredentials.map((p) => p.provider)).toEqual(["paypal", "plaid"]);
+    expect(body).not.toHaveProperty("platformCredentials");
     const bad = await fetch(`${runtime.url}/health/connections?tenant=nope`, {
       headers: { authorization: "Bearer tr_test" },
     });
