@@ -1,8 +1,10 @@
 import { gzipSync } from "node:zlib";
+import { neonConfig } from "@neondatabase/serverless";
 import { build } from "esbuild";
 import { z } from "zod";
 import { migrateLocalRuntime } from "../local/migrate-local-runtime.ts";
 import { type Runtime, startRuntime } from "../local/runtime.ts";
+import { startSimulator } from "../local/sandbox/simulator.ts";
 import { signStripe } from "../local/sandbox/webhook-signers.ts";
 import { buildDeps } from "../src/build-deps.ts";
 import { createRouteTable } from "../src/capabilities/create-route-table.ts";
@@ -10,10 +12,11 @@ import { parseKeyRing } from "../src/crypto/key-ring.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
-import { setIngressDeps } from "../src/ingress/ingress-deps.ts";
+import { createEdgeIngressDeps, setIngressDeps } from "../src/ingress/ingress-deps.ts";
 import type { JobQueue } from "../src/jobs.ts";
 import { constructStripeEventWithSdk, createStripeClient } from "../src/providers/stripe.ts";
 import { verifyStripeWebhook } from "../src/providers/stripe-webhook.ts";
+import { startNeonHttpStandIn } from "../test/helpers/neon-http-standin.ts";
 import { handleStripeWebhook } from "../webhooks/stripe.ts";
 
 const SECRET = "whsec_bench_secret";
@@ -174,6 +177,82 @@ async function latency(): Promise<string[]> {
   ];
 }
 
+/** Trigger.dev's trigger API in (d): a loopback simulator answering after this many ms. */
+const TRIGGER_LATENCY_MS = Number(process.env.BENCH_TRIGGER_LATENCY_MS ?? 30);
+
+/**
+ * (d) The edge handler path, in this process: the handler's edge dependencies (Neon's HTTP driver
+ * to the SQL-over-HTTP stand-in on PostgreSQL, the fetch-only trigger client to a simulator that
+ * answers in TRIGGER_LATENCY_MS), the trigger awaited (no `waitUntil`) against deferred with
+ * `waitUntil` (decision 031). PostgreSQL only: the stand-in sits on a Pool.
+ */
+async function edgePath(): Promise<string[]> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url?.startsWith("postgres"))
+    return ["(d) edge handler path: skipped (needs BENCH_DATABASE_URL=postgres://…)"];
+  const db = await openDb({ url, poolMax: 4 });
+  await migrate(db);
+  const standIn = await startNeonHttpStandIn(db.pool!);
+  const trigger = await startSimulator({
+    "POST /api/v1/tasks/*": async () => {
+      await new Promise((r) => setTimeout(r, TRIGGER_LATENCY_MS));
+      return { body: { id: `run_${crypto.randomUUID()}` } };
+    },
+  });
+  const previousEndpoint = neonConfig.fetchEndpoint;
+  neonConfig.fetchEndpoint = (host, port) => `http://${host}:${port}/sql`;
+  const env = {
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${standIn.port}/bench`,
+    ENCRYPTION_KEYS: `v1:${Buffer.alloc(32, 7).toString("base64")}`,
+    TRIGGER_SECRET_KEY: "tr_bench",
+    TRIGGER_API_URL: trigger.url,
+    STRIPE_WEBHOOK_SECRET: SECRET,
+  };
+  setIngressDeps({
+    ...(await createEdgeIngressDeps(env)),
+    inboundRoutes: createRouteTable([
+      { name: "bench", routes: [{ provider: "stripe", types: ["payout.paid"] }] },
+    ]),
+  });
+  let i = 0;
+  const time = async (context: { waitUntil?: (p: Promise<unknown>) => void }) => {
+    const samples: number[] = [];
+    for (let k = 0; k < Math.min(N, 300); k++) {
+      const body = payload(20_000_000 + i++);
+      const request = new Request("https://edge.bench/webhooks/stripe", {
+        method: "POST",
+        headers: { "stripe-signature": signStripe(body, SECRET) },
+        body,
+      });
+      const started = performance.now();
+      const response = await handleStripeWebhook(request, {}, env, context);
+      samples.push(performance.now() - started);
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  const deferred: Promise<unknown>[] = [];
+  try {
+    await time({}); // warm-up: connections, JIT
+    const awaited = await time({});
+    const afterAnswer = await time({ waitUntil: (p) => deferred.push(p) });
+    await Promise.all(deferred);
+    const triggered = trigger.requestsTo("POST /api/v1/tasks/*").length;
+    const f = (ms: number) => `${ms.toFixed(2)} ms`;
+    return [
+      `(d) edge handler path in this process (Neon HTTP driver → stand-in on PostgreSQL, trigger API answering in ${TRIGGER_LATENCY_MS} ms), ${awaited.length} sequential requests each`,
+      `    trigger awaited (no waitUntil): p50 ${f(quantile(awaited, 0.5))}, p99 ${f(quantile(awaited, 0.99))}`,
+      `    trigger deferred with waitUntil: p50 ${f(quantile(afterAnswer, 0.5))}, p99 ${f(quantile(afterAnswer, 0.99))} → p50 ratio ${(quantile(afterAnswer, 0.5) / quantile(awaited, 0.5)).toFixed(2)}x the awaited path (triggered ${triggered} of ${i})`,
+    ];
+  } finally {
+    setIngressDeps(undefined);
+    neonConfig.fetchEndpoint = previousEndpoint;
+    await trigger.close();
+    await standIn.close();
+    await db.close();
+  }
+}
+
 /** (c) Gzipped size of each handler built for an edge (worker) target, against the Neon HTTP driver alone. */
 async function bundles(): Promise<string[]> {
   const size = async (entry: string, contents?: string) => {
@@ -222,5 +301,7 @@ async function bundles(): Promise<string[]> {
 }
 
 export async function benchWebhooks(): Promise<string> {
-  return [...(await throughput()), ...(await latency()), ...(await bundles())].join("\n");
+  return [...(await throughput()), ...(await latency()), ...(await bundles()), ...(await edgePath())].join(
+    "\n",
+  );
 }
