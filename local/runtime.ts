@@ -105,7 +105,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     let url = "";
     const runner =
       (options.isolateTaskFiles ?? process.env.SWITCHBOARD_ISOLATE_TASK_FILES === "1")
-        ? new TaskFileWorkers({ taskDirs, baseURL: () => url, secretKey, database: workerDatabase(db) })
+        ? new TaskFileWorkers({
+            taskDirs,
+            taskFiles: catalog.list().map((task) => task.manifest.filePath),
+            baseURL: () => url,
+            secretKey,
+            database: workerDatabase(db),
+          })
         : undefined;
     runnerToClose = runner;
     const executor = new Executor({

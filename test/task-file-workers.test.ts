@@ -50,6 +50,10 @@ describe("task files in their own workers", () => {
       const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
       expect(implicit.status).toBe("failed");
       expect(implicit.error).toMatchObject({ message: expect.stringMatching(/No formatter named "shout"/) });
+      // Workers run the task files compiled to JavaScript; stacks still name the TypeScript sources.
+      expect(implicit.error).toMatchObject({
+        stack: expect.stringMatching(/isolation\/lib\/formatters\.ts:\d+/),
+      });
       const explicit = await run(runtime, "isolation-shout-explicit", { text: "hello" });
       expect(explicit).toMatchObject({ status: "completed", output: { shouted: "HELLO!" } });
       // The file that registers the formatter has run in its own worker: still no effect on the other.

@@ -268,6 +268,8 @@ export class Executor extends EventEmitter {
       await this.settle(row, "failed", { error: runError(err) });
       return;
     }
+    // A worker starting for the task's file: its start-up is not part of the attempt's time.
+    await this.prepareRunner(task, controller.signal);
     const maxDurationSeconds = task.manifest.maxDuration ?? this.options.defaults?.maxDuration;
     const deadline =
       maxDurationSeconds === undefined
@@ -337,6 +339,21 @@ export class Executor extends EventEmitter {
     log.error("run failed", { err: result.error });
     await this.settle(row, "failed", { error, metadata: result.metadata, startedAt });
     await result.runFailureHooks();
+  }
+
+  private async prepareRunner(task: LoadedTask, signal: AbortSignal): Promise<void> {
+    const prepare = this.options.runner?.prepare?.(task);
+    if (!prepare || signal.aborted) return;
+    let stop: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      stop = resolve;
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    try {
+      await Promise.race([prepare, aborted]);
+    } finally {
+      stop?.();
+    }
   }
 
   /** The payload as stored (a scheduled task's tick when empty); the task's schema parses it in the attempt. */

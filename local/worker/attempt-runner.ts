@@ -16,6 +16,11 @@ export interface AttemptRequest {
 
 /** Where the executor's attempts execute: in this module graph, or in a worker per task file. */
 export interface AttemptRunner {
+  /**
+   * Gets ready to run the task's attempts (a worker's start-up); the executor waits for it before
+   * the attempt's clock (maxDuration, its start time) starts.
+   */
+  prepare?(task: LoadedTask): Promise<void>;
   run(task: LoadedTask, request: AttemptRequest): Promise<AttemptOutcome>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { AppError, describeError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
 import type { LoadedTask } from "../executor/task-catalog.ts";
 import type { AttemptRequest, AttemptRunner } from "./attempt-runner.ts";
+import { bundleTaskFiles, type TaskFileBundle } from "./bundle-task-files.ts";
 import type { AttemptOutcome } from "./run-attempt.ts";
 import { servePglitePort } from "./serve-pglite-port.ts";
 import type {
@@ -25,6 +26,8 @@ export interface TaskFileWorkersOptions {
   baseURL: () => string;
   secretKey: string;
   database: WorkerDatabase;
+  /** The task files (those that define tasks): compiled with the init files when the runner starts. */
+  taskFiles: readonly string[];
 }
 
 /**
@@ -52,20 +55,29 @@ class TaskWorker {
   private readonly pending = new Map<string, Pending>();
   private readonly hooks = new Map<string, () => void>();
   private exited: Error | undefined;
+  /** Whether the worker has imported its files (attempts sent from now on start at once). */
+  loaded = false;
 
-  constructor(setup: Omit<TaskWorkerSetup, "database">, database: WorkerDatabase, onExit: () => void) {
+  constructor(
+    entry: string,
+    setup: Omit<TaskWorkerSetup, "database">,
+    database: WorkerDatabase,
+    onExit: () => void,
+  ) {
     const channel = database.kind === "pglite" ? new MessageChannel() : undefined;
     if (channel && database.kind === "pglite") servePglitePort(database.pglite, channel.port1);
     const workerDatabase =
       database.kind === "postgres" ? database : { kind: "pglite" as const, port: channel!.port2 };
-    this.thread = new Worker(new URL("./task-worker-entry.mjs", import.meta.url), {
+    this.thread = new Worker(entry, {
       workerData: { ...setup, database: workerDatabase } satisfies TaskWorkerSetup,
       transferList: channel ? [channel.port2] : [],
     });
     this.ready = new Promise((resolveReady, rejectReady) => {
       this.thread.on("message", (message: FromWorker) => {
-        if (message.type === "ready") resolveReady(undefined);
-        else if (message.type === "load-error") resolveReady(message.error);
+        if (message.type === "ready") {
+          this.loaded = true;
+          resolveReady(undefined);
+        } else if (message.type === "load-error") resolveReady(message.error);
         else this.receive(message);
       });
       const exit = (err: Error) => {
@@ -124,16 +136,14 @@ class TaskWorker {
     this.thread.postMessage(message);
   }
 
+  /** Resolves once the worker has imported its files (or failed to): then attempts start at once. */
+  started(): Promise<unknown> {
+    return this.ready.catch(() => undefined);
+  }
+
   async run(taskId: string, request: AttemptRequest): Promise<AttemptOutcome> {
     const loadError = await this.ready;
-    if (loadError)
-      return {
-        kind: "failed",
-        error: toError(loadError),
-        delayMs: undefined,
-        metadata: undefined,
-        runFailureHooks: async () => {},
-      };
+    if (loadError) return loadFailure(toError(loadError));
     if (this.exited) throw this.exited;
     const runId = request.ctx.run.id;
     return new Promise<AttemptOutcome>((resolveRun, rejectRun) => {
@@ -152,28 +162,45 @@ class TaskWorker {
   }
 }
 
+/** An attempt that could not start because its file did not load (or compile): it fails, no retry. */
+function loadFailure(error: Error): AttemptOutcome {
+  return { kind: "failed", error, delayMs: undefined, metadata: undefined, runFailureHooks: async () => {} };
+}
+
 /**
  * Runs each attempt in a worker thread per task file (started on the file's first run, kept warm
  * for its next ones), the way Trigger.dev's worker imports only the init file and the run's own
- * file. A worker that dies takes its attempts with it: the executor stops renewing their leases
- * and the reaper re-queues them.
+ * file. The worker imports JavaScript compiled once when the runner starts (bundle-task-files.ts),
+ * as a deployed worker imports its build. A worker that dies takes its attempts with it: the
+ * executor stops renewing their leases and the reaper re-queues them.
  */
 export class TaskFileWorkers implements AttemptRunner {
   private readonly workers = new Map<string, TaskWorker>();
   private readonly initFiles: string[];
+  private readonly bundle: Promise<TaskFileBundle>;
+  private closed = false;
 
   constructor(private readonly options: TaskFileWorkersOptions) {
     this.initFiles = options.taskDirs
       .map((dir) => resolve(dir, "init.ts"))
       .filter((file) => existsSync(file));
+    const taskFiles = [...new Set(options.taskFiles.map((file) => resolve(file)))];
+    this.bundle = bundleTaskFiles([...new Set([...this.initFiles, ...taskFiles])]);
+    this.bundle.catch((err) => logger.error("could not compile the task files for their workers", { err }));
   }
 
-  private workerFor(file: string): TaskWorker {
+  private async workerFor(file: string): Promise<TaskWorker> {
+    const bundle = await this.bundle;
+    if (this.closed) throw new Error("The task workers are closed");
     let worker = this.workers.get(file);
     if (!worker) {
       const created: TaskWorker = new TaskWorker(
+        bundle.workerEntry,
         {
-          files: [...this.initFiles.filter((init) => init !== file), file],
+          files: [...this.initFiles.filter((init) => init !== file), file].map((source) => ({
+            source,
+            module: bundle.moduleOf(source),
+          })),
           baseURL: this.options.baseURL(),
           secretKey: this.options.secretKey,
         },
@@ -188,18 +215,34 @@ export class TaskFileWorkers implements AttemptRunner {
     return worker;
   }
 
-  run(task: LoadedTask, request: AttemptRequest): Promise<AttemptOutcome> {
-    return this.workerFor(resolve(task.manifest.filePath)).run(task.id, request);
+  /** Starts the task's worker if needed and waits until it has imported its files. */
+  async prepare(task: LoadedTask): Promise<void> {
+    const worker = await this.workerFor(resolve(task.manifest.filePath)).catch(() => undefined);
+    await worker?.started();
   }
 
-  /** The thread running a task file's attempts, if it is started (tests kill it mid-run). */
+  async run(task: LoadedTask, request: AttemptRequest): Promise<AttemptOutcome> {
+    let worker: TaskWorker;
+    try {
+      worker = await this.workerFor(resolve(task.manifest.filePath));
+    } catch (err) {
+      if (this.closed) throw err;
+      return loadFailure(err instanceof Error ? err : new Error(String(err)));
+    }
+    return worker.run(task.id, request);
+  }
+
+  /** The thread running a task file's attempts, once it has loaded its files (tests kill it mid-run). */
   threadOf(filePath: string): Worker | undefined {
-    return this.workers.get(resolve(filePath))?.thread;
+    const worker = this.workers.get(resolve(filePath));
+    return worker?.loaded ? worker.thread : undefined;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const workers = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
+    (await this.bundle.catch(() => undefined))?.remove();
   }
 }

@@ -4,8 +4,8 @@ import type { Metadata } from "./run-attempt.ts";
 
 /** What a task worker is started with: the files it imports, where the runtime is, its database. */
 export interface TaskWorkerSetup {
-  /** Absolute paths: the init file(s) first, then the one task file. */
-  files: string[];
+  /** The init file(s) first, then the one task file: absolute source paths and their compiled modules. */
+  files: { source: string; module: string }[];
   baseURL: string;
   secretKey: string;
   database: { kind: "pglite"; port: MessagePort } | { kind: "postgres"; url: string };

@@ -22,6 +22,8 @@ import type { FromWorker, TaskWorkerSetup, ToWorker, WorkerOutcome } from "./tas
 
 // A worker thread for one task file, as Trigger.dev's worker loads a run: only the init file(s)
 // and that file are imported, so a task that needs another file's side effects fails here too.
+// This module runs compiled (bundle-task-files.ts): stack traces map back to the TypeScript sources.
+process.setSourceMapsEnabled(true);
 const setup = workerData as TaskWorkerSetup;
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
@@ -39,8 +41,8 @@ async function load(): Promise<StandardResourceCatalog> {
   configure({ baseURL: setup.baseURL, accessToken: setup.secretKey });
   setDeps((await localDeps(await openDatabase())).deps);
   for (const file of setup.files) {
-    catalog.setCurrentFileContext(relative(process.cwd(), file), "default");
-    await import(pathToFileURL(file).href);
+    catalog.setCurrentFileContext(relative(process.cwd(), file.source), "default");
+    await import(pathToFileURL(file.module).href);
     catalog.clearCurrentFileContext();
   }
   return catalog;
