@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import FastFirstSequencer from "./test/setup/fast-first-sequencer.ts";
 import base from "./vitest.config.ts";
 
 /**
@@ -20,5 +21,6 @@ export default defineConfig({
       "test/webhooks/**/*.test.ts",
       "test/providers/**/*.test.ts",
     ],
+    sequence: { sequencer: FastFirstSequencer },
   },
 });
