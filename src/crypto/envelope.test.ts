@@ -69,4 +69,28 @@ describe("credential envelope encryption", () => {
     await expect(parseKeyRing(`v1:${K1},v1:${K2}`)).rejects.toThrow(/twice/);
     await expect(parseKeyRing("v1:c2hvcnQ=")).rejects.not.toThrow(/c2hvcnQ/);
   });
+
+  it("reads the key version only from a four-part sb1 ciphertext", async () => {
+    expect(keyVersionOf("sb1.v7.aaaa.bbbb")).toBe("v7");
+    for (const bad of [
+      "sb2.v1.aaaa.bbbb",
+      "sb1..aaaa.bbbb",
+      "sb1.v1.aaaa",
+      "sb1.v1.aaaa.bbbb.cccc",
+      "plain",
+    ]) {
+      expect(() => keyVersionOf(bad), bad).toThrow(CryptoError);
+    }
+    const ring = await parseKeyRing(`v1:${K1}`);
+    await expect(decryptSecret(ring, "sb1.v1.aaaa", binding)).rejects.toThrow(/Not a Switchboard ciphertext/);
+  });
+
+  it("names the version, provider and field of a ciphertext that fails to open, never the plaintext", async () => {
+    const ring = await parseKeyRing(`v1:${K1}`);
+    const sealed = await encryptSecret(ring, "hunter2", binding);
+    const error = await decryptSecret(ring, sealed, { ...binding, field: "refresh_token" }).catch((e) => e);
+    expect(error).toBeInstanceOf(CryptoError);
+    expect(error.context).toEqual({ version: "v1", provider: "slack", field: "refresh_token" });
+    expect(String(error.message)).not.toContain("hunter2");
+  });
 });

@@ -1,4 +1,6 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.ts";
 import { signState, verifyState } from "./signed-state.ts";
 
 const SECRET = "state-secret-of-at-least-thirty-two-chars";
@@ -25,5 +27,17 @@ describe("signed OAuth state", () => {
   it("refuses a signed state without a numeric expiry", async () => {
     const state = await signState(SECRET, { ...payload, expiresAt: "never" as unknown as number });
     await expect(verifyState(SECRET, state, 0)).rejects.toThrow(/expired/);
+  });
+
+  it("refuses an empty part, and a correctly signed body that is not JSON", async () => {
+    const state = await signState(SECRET, payload);
+    const now = payload.expiresAt * 1000 - 1;
+    const [body, mac] = state.split(".");
+    await expect(verifyState(SECRET, `${body}.`, now)).rejects.toThrow(/malformed/);
+    await expect(verifyState(SECRET, `.${mac}`, now)).rejects.toThrow(/malformed/);
+    const junk = Buffer.from("not json").toString("base64url");
+    const junkMac = createHmac("sha256", SECRET).update(junk).digest("base64url");
+    await expect(verifyState(SECRET, `${junk}.${junkMac}`, now)).rejects.toThrow(/malformed/);
+    await expect(verifyState(SECRET, `${junk}.${junkMac}`, now)).rejects.toBeInstanceOf(ValidationError);
   });
 });
