@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
 import type { Simulator } from "../../local/sandbox/simulator.ts";
 import { createPlaidSigner, type PlaidSigner } from "../../local/sandbox/webhook-signers.ts";
-import { createPlaidKeySource, type PlaidKeyCacheLimits, verifyPlaidWebhook } from "./plaid-webhook.ts";
+import {
+  createPlaidKeySource,
+  type PlaidKeyCacheLimits,
+  sharedPlaidKeySource,
+  verifyPlaidWebhook,
+} from "./plaid-webhook.ts";
 import { createProviderHttpClient } from "./provider-http-client.ts";
 
 let signer: PlaidSigner;
@@ -126,5 +132,158 @@ describe("Plaid webhook verification on Web Crypto", () => {
       `POST ${plaid.url}/webhook_verification_key/get`,
       `POST ${plaid.url}/webhook_verification_key/get`,
     ]);
+  });
+});
+
+describe("Plaid tokens at their edges", () => {
+  const NOW = 1_900_000_000;
+  const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  /** A compact JWS over any header and claims, signed with the sandbox Plaid key (raw r‖s). */
+  async function jws(header: unknown, claims: unknown): Promise<string> {
+    const key = await crypto.subtle.importKey(
+      "jwk",
+      signer.privateJwk,
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["sign"],
+    );
+    const input = `${typeof header === "string" ? header : enc(header)}.${typeof claims === "string" ? claims : enc(claims)}`;
+    const sig = await crypto.subtle.sign(
+      { name: "ECDSA", hash: "SHA-256" },
+      key,
+      new TextEncoder().encode(input),
+    );
+    return `${input}.${Buffer.from(sig).toString("base64url")}`;
+  }
+  const hash = createHash("sha256").update(body).digest("hex");
+  const claims = (extra: Record<string, unknown> = {}) => ({ iat: NOW, request_body_sha256: hash, ...extra });
+  const header = () => ({ alg: "ES256", kid: signer.kid, typ: "JWT" });
+  const reason = (token: string, at = NOW, keys = source()) =>
+    verifyPlaidWebhook(bytes(body), token, keys, at * 1000).then(
+      () => "ok",
+      (e: { reason?: string; code?: string }) => e.reason ?? e.code,
+    );
+
+  it("accepts iat up to 300 s old and 30 s ahead, and an exp not yet passed", async () => {
+    const token = await jws(header(), claims({ exp: NOW + 1 }));
+    expect(await reason(token)).toBe("ok");
+    expect(await reason(token, NOW + 300)).toBe("stale_timestamp"); // exp passed first
+    const noExp = await jws(header(), claims());
+    expect(await reason(noExp, NOW + 300)).toBe("ok");
+    expect(await reason(noExp, NOW + 301)).toBe("stale_timestamp");
+    expect(await reason(noExp, NOW - 30)).toBe("ok");
+    expect(await reason(noExp, NOW - 31)).toBe("future_timestamp");
+    expect(await reason(await jws(header(), claims({ exp: NOW })))).toBe("stale_timestamp");
+    expect(await reason(await jws(header(), claims({ exp: String(NOW - 10) })))).toBe("ok");
+  });
+
+  it("refuses a token without a numeric iat or without the body's hash", async () => {
+    expect(await reason(await jws(header(), { request_body_sha256: hash }))).toBe("invalid_signature");
+    expect(await reason(await jws(header(), claims({ iat: String(NOW) })))).toBe("invalid_signature");
+    expect(await reason(await jws(header(), { iat: NOW }))).toBe("invalid_signature");
+    expect(await reason(await jws(header(), claims({ request_body_sha256: hash.toUpperCase() })))).toBe(
+      "invalid_signature",
+    );
+  });
+
+  it("refuses another algorithm, a missing or empty kid, and segments that are not JSON objects", async () => {
+    expect(await reason(await jws({ ...header(), alg: "HS256" }, claims()))).toBe("malformed_header");
+    expect(await reason(await jws({ alg: "ES256" }, claims()))).toBe("malformed_header");
+    expect(await reason(await jws({ alg: "ES256", kid: "" }, claims()))).toBe("malformed_header");
+    expect(await reason(await jws({ alg: "ES256", kid: 7 }, claims()))).toBe("malformed_header");
+    expect(await reason(await jws([header()], claims()))).toBe("malformed_header");
+    expect(await reason(await jws(header(), null))).toBe("malformed_header");
+    expect(await reason(await jws(header(), 5))).toBe("malformed_header");
+    expect(await reason(await jws(header(), "bm90IGpzb24"))).toBe("malformed_header");
+    expect(await reason(`${await jws(header(), claims())}.extra`)).toBe("malformed_header");
+    expect(lookups()).toBe(0);
+  });
+
+  it("refuses a signature that is not 64 raw bytes, or not over this header and payload", async () => {
+    const token = await jws(header(), claims());
+    const [h, p, s] = token.split(".") as [string, string, string];
+    const raw = Buffer.from(s, "base64url");
+    expect(await reason(`${h}.${p}.${Buffer.concat([raw, Buffer.from([0])]).toString("base64url")}`)).toBe(
+      "invalid_signature",
+    );
+    expect(await reason(`${h}.${p}.${raw.subarray(1).toString("base64url")}`)).toBe("invalid_signature");
+    const other = await jws(header(), claims({ extra: 1 }));
+    expect(await reason(`${h}.${other.split(".")[1]}.${s}`)).toBe("invalid_signature");
+  });
+});
+
+describe("Plaid key look-ups at their edges", () => {
+  const key = () => ({ ...signer.jwk, created_at: 1_700_000_000, expired_at: null });
+
+  it("treats an expired key or a 404 as unknown, remembered for the unknown TTL", async () => {
+    let now = 1_000_000;
+    const keys = source(() => now);
+    plaid.fault("POST /webhook_verification_key/get", {
+      status: 200,
+      body: { key: { ...key(), expired_at: 1 } },
+      times: 1,
+    });
+    expect(await keys.getKey(signer.kid)).toBeUndefined();
+    expect(await keys.getKey(signer.kid)).toBeUndefined();
+    expect(lookups()).toBe(1);
+    now += limits.unknownTtlMs;
+    expect(await keys.getKey(signer.kid)).toBeDefined();
+    expect(lookups()).toBe(2);
+    plaid.fault("POST /webhook_verification_key/get", { status: 404, body: {}, times: 1 });
+    expect(await keys.getKey("gone")).toBeUndefined();
+    expect(await keys.getKey("gone")).toBeUndefined();
+    expect(lookups()).toBe(3);
+  });
+
+  it("keeps a known key for its TTL, then fetches it again", async () => {
+    let now = 1_000_000;
+    const keys = source(() => now);
+    const first = await keys.getKey(signer.kid);
+    now += limits.keyTtlMs - 1;
+    expect(await keys.getKey(signer.kid)).toBe(first);
+    expect(lookups()).toBe(1);
+    now += 1;
+    expect(await keys.getKey(signer.kid)).toBeDefined();
+    expect(lookups()).toBe(2);
+  });
+
+  it("does not remember a refusal of our credentials, and names the code", async () => {
+    const keys = createPlaidKeySource({ apiUrl: plaid.url, clientId: "wrong", secret: "wrong" }, limits);
+    await expect(keys.getKey(signer.kid)).rejects.toThrow(/INVALID_API_KEYS/);
+    await expect(keys.getKey(signer.kid)).rejects.toThrow(/INVALID_API_KEYS/);
+    plaid.fault("POST /webhook_verification_key/get", { status: 400, body: {}, times: 1 });
+    await expect(source().getKey(signer.kid)).rejects.toThrow(/\(400\)/);
+    expect(lookups()).toBe(3);
+  });
+
+  it("calls Plaid's API at its base URL whatever trailing slashes it is configured with", async () => {
+    const keys = createPlaidKeySource({ apiUrl: `${plaid.url}//`, ...credentials }, limits);
+    expect(await keys.getKey(signer.kid)).toBeDefined();
+    expect(lookups()).toBe(1);
+  });
+
+  it("spends the look-up budget only on ids it has never seen, refilling one per perMs/lookups", async () => {
+    let now = 5_000_000;
+    const keys = source(() => now);
+    await keys.getKey(signer.kid);
+    for (let i = 0; i < 5; i++) await keys.getKey(signer.kid);
+    await keys.getKey("u1");
+    await keys.getKey("u1");
+    await keys.getKey("u2");
+    await expect(keys.getKey("u3")).rejects.toMatchObject({ code: "unavailable" });
+    now += limits.perMs / limits.lookups - 1;
+    await expect(keys.getKey("u3")).rejects.toMatchObject({ code: "unavailable" });
+    now += 1;
+    expect(await keys.getKey("u3")).toBeUndefined();
+    await expect(keys.getKey("u4")).rejects.toMatchObject({ code: "unavailable" });
+    now += 10 * limits.perMs;
+    for (const id of ["a", "b", "c"]) expect(await keys.getKey(id)).toBeUndefined();
+    await expect(keys.getKey("d")).rejects.toMatchObject({ code: "unavailable" });
+  });
+
+  it("shares one key source per Plaid account across callers", () => {
+    const config = { apiUrl: plaid.url, ...credentials };
+    expect(sharedPlaidKeySource(config)).toBe(sharedPlaidKeySource({ ...config }));
+    expect(sharedPlaidKeySource(config)).not.toBe(sharedPlaidKeySource({ ...config, clientId: "other" }));
   });
 });
