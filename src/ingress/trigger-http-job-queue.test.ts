@@ -65,4 +65,65 @@ describe("fetch-only trigger client", () => {
     expect(result.runCount).toBe(25);
     expect(trigger.requests).toHaveLength(25);
   });
+
+  it("maps every trigger option to the wire format, and sends none that were not given", async () => {
+    await jobs().trigger(
+      "t",
+      { a: 1 },
+      { idempotencyKeyTTL: "1h", concurrencyKey: "tenant-1", queue: "q1", delay: "5m" },
+    );
+    await jobs().trigger("t", { a: 2 });
+    const [full, bare] = trigger.requests.map((r) => (JSON.parse(r.body) as { options: unknown }).options);
+    expect(full).toEqual({
+      payloadType: "application/json",
+      idempotencyKeyTTL: "1h",
+      concurrencyKey: "tenant-1",
+      queue: { name: "q1" },
+      delay: "5m",
+    });
+    expect(bare).toEqual({ payloadType: "application/json" });
+    expect(trigger.requests[0]!.headers["content-type"]).toBe("application/json");
+  });
+
+  it("reports a cached run, encodes the task id, and trims trailing slashes of the API URL", async () => {
+    const cached = await startSimulator({
+      "POST /api/v1/tasks/*": () => ({ body: { id: "run_c", isCached: true } }),
+    });
+    try {
+      const queue = createTriggerHttpJobQueue({ apiUrl: `${cached.url}//`, secretKey: "k" });
+      expect(await queue.trigger("a b/c", {})).toEqual({ id: "run_c", isCached: true });
+      expect(cached.requests[0]!.path).toBe("/api/v1/tasks/a%20b%2Fc/trigger");
+    } finally {
+      await cached.close();
+    }
+    expect(await jobs().trigger("t", {})).toEqual({ id: expect.stringMatching(/^run_/), isCached: false });
+  });
+
+  it("retries a 429, and names the task, status and answer of a rejection", async () => {
+    trigger.fault("POST /api/v1/tasks/*", { status: 429, times: 1 });
+    await jobs().trigger("t", {});
+    expect(trigger.requests).toHaveLength(2);
+    trigger.requests.length = 0;
+    trigger.fault("POST /api/v1/tasks/*", { status: 422, body: { error: "x".repeat(400) }, times: 1 });
+    const error = await jobs()
+      .trigger("my-task", {})
+      .catch((e: Error) => e);
+    expect(error.message).toMatch(/^Trigger\.dev rejected my-task \(422\): \{"error":"x+$/);
+    expect(error.message.length).toBeLessThan(360);
+  });
+
+  it("answers a batch with the first item's run id, and an empty batch with none", async () => {
+    const before = n;
+    const result = await jobs().batchTrigger("t", [
+      { payload: { i: 1 } },
+      { payload: { i: 2 }, options: { tags: ["b"] } },
+    ]);
+    const bodies = trigger.requests.map(
+      (r) => JSON.parse(r.body) as { payload: string; options: { tags?: string[] } },
+    );
+    const first = bodies.findIndex((b) => JSON.parse(b.payload).i === 1);
+    expect(result).toEqual({ batchId: `run_${before + first + 1}`, runCount: 2 });
+    expect(bodies[1 - first]!.options.tags).toEqual(["b"]);
+    expect(await jobs().batchTrigger("t", [])).toEqual({ batchId: "", runCount: 0 });
+  });
 });
