@@ -65,14 +65,29 @@ export function payloadTags(payload: unknown): Pick<FailureTags, "tenantId" | "p
   return tags;
 }
 
+/**
+ * What a payload names beyond one tag: the connections of a chunk (`connectionIds`, the health
+ * checks' payload), ids only, at most 100. Sent as the event's extra data.
+ */
+export function payloadExtra(payload: unknown): Record<string, unknown> {
+  if (typeof payload !== "object" || payload === null) return {};
+  const ids = (payload as { connectionIds?: unknown }).connectionIds;
+  if (!Array.isArray(ids)) return {};
+  return { connectionIds: ids.filter((id): id is string => typeof id === "string").slice(0, 100) };
+}
+
 /** Captures a failure with tenant/provider tags and flushes (runs may end right after). */
-export async function captureFailure(err: unknown, tags: FailureTags): Promise<string | undefined> {
+export async function captureFailure(
+  err: unknown,
+  tags: FailureTags,
+  extra: Record<string, unknown> = {},
+): Promise<string | undefined> {
   if (!initialised) return undefined;
   const clean = Object.fromEntries(Object.entries(tags).filter(([, v]) => typeof v === "string")) as Record<
     string,
     string
   >;
-  const id = Sentry.captureException(err, { tags: clean });
+  const id = Sentry.captureException(err, { tags: clean, extra });
   await Sentry.flush(2_000);
   return id;
 }
