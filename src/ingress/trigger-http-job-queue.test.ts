@@ -105,9 +105,9 @@ describe("fetch-only trigger client", () => {
     expect(trigger.requests).toHaveLength(2);
     trigger.requests.length = 0;
     trigger.fault("POST /api/v1/tasks/*", { status: 422, body: { error: "x".repeat(400) }, times: 1 });
-    const error = await jobs()
+    const error = (await jobs()
       .trigger("my-task", {})
-      .catch((e: Error) => e);
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/^Trigger\.dev rejected my-task \(422\): \{"error":"x+$/);
     expect(error.message.length).toBeLessThan(360);
   });
