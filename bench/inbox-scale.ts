@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { migrate } from "../src/db/migrate.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { recordWebhookEvent } from "../src/inbox/record-webhook-event.ts";
@@ -13,6 +14,9 @@ export async function benchInboxScale(): Promise<string> {
   const handle = await openDb({ url: process.env.BENCH_DATABASE_URL ?? "memory://" });
   try {
     await migrate(handle);
+    // A scratch database (BENCH_DATABASE_URL) keeps the previous run's events: start empty, or
+    // every insert of a second run would be a duplicate.
+    await handle.db.execute(sql`truncate webhook_events`);
     const window: number[] = [];
     const perItem: { mark: number; ms: number }[] = [];
     for (let i = 1; i <= marks.at(-1)!; i++) {
