@@ -1,5 +1,9 @@
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/types.ts";
+import {
+  listPlatformCredentialHealth,
+  type PlatformCredentialHealth,
+} from "../../src/health/list-platform-credential-health.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { formatTime } from "./format.ts";
 import { html, type SafeHtml } from "./html.ts";
@@ -72,10 +76,36 @@ function connectionRow(c: ConnectionLine, transitions: TransitionLine[]): SafeHt
 </tr>`;
 }
 
+function platformRow(p: PlatformCredentialHealth): SafeHtml {
+  const checked = p.lastCheckedAt
+    ? html`${formatTime(p.lastCheckedAt)}${p.lastLatencyMs === null ? "" : ` (${p.lastLatencyMs} ms)`}`
+    : html`<span class="muted">never</span>`;
+  return html`<tr>
+<th scope="row">${p.name}</th>
+<td><span class="status status-health-${p.healthState}">${p.healthState}</span>${p.lastErrorClass ? html` <code>${p.lastErrorClass}</code>` : ""}${p.stateChangedAt ? html`<br><span class="muted">since</span> ${formatTime(p.stateChangedAt)}` : ""}</td>
+<td>${checked}</td>
+<td>${p.consecutiveFailures}${p.errorRate === null ? "" : html`<br><span class="muted">errors this hour</span> ${(p.errorRate * 100).toFixed(1)}%`}</td>
+<td>${p.lastError ? html`<span class="error-text">${p.lastError}</span>` : html`<span class="muted">—</span>`}</td>
+</tr>`;
+}
+
+/** The platform's own credentials (STRIPE_API_KEY, PLAID_*, PAYPAL_*…), as the health sweep last saw them. */
+async function platformSection(deps: DashboardDeps): Promise<SafeHtml | string> {
+  const list = await listPlatformCredentialHealth(deps.db);
+  if (list.length === 0) return "";
+  return html`<h2>Platform credentials</h2>
+<table>
+<caption class="muted">The platform's own keys, probed by every health sweep</caption>
+<thead><tr><th scope="col">Provider</th><th scope="col">Health</th><th scope="col">Last check</th><th scope="col">Failures</th><th scope="col">Last error</th></tr></thead>
+<tbody>${list.map(platformRow)}</tbody>
+</table>`;
+}
+
 /**
  * Tenants and their connections (an operator view across tenants, read on purpose): status,
  * token expiry, last refresh, last error, health, failure counters and the latest transitions,
- * one keyset page at a time. The selected columns never include credentials.
+ * one keyset page at a time; above them (unfiltered first page) the platform credentials' health.
+ * The selected columns never include credentials.
  */
 export async function connectionsPage(deps: DashboardDeps, params: URLSearchParams, ctx: PageContext) {
   const after = params.get("after") ?? "";
@@ -108,6 +138,7 @@ export async function connectionsPage(deps: DashboardDeps, params: URLSearchPara
     "connections",
     ctx,
     html`${await tenantsSection(deps, tenant)}
+${tenant || after ? "" : await platformSection(deps)}
 <h2>Connections</h2>
 ${
   page.length === 0

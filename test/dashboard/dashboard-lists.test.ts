@@ -178,6 +178,23 @@ describe("connections and webhook events", () => {
     expect(onlyAcme).not.toContain('<th scope="row">slack</th>');
   });
 
+  it("shows the platform credentials' health above the connections (unfiltered view only)", async () => {
+    await db.db.execute(sql`insert into platform_credential_health (provider, health_state, consecutive_failures,
+        last_checked_at, last_latency_ms, last_error, last_error_class, window_checks, window_failures)
+      values ('stripe', 'failing', 2, '2026-03-01T12:00:00Z', 41, 'unauthorized: stripe answered <b>401</b>',
+        'auth', 4, 2)`);
+    const [tenant] = await db.db.insert(tenants).values({ name: "Acme" }).returning();
+    const page = await text("/dashboard/connections");
+    expect(page).toContain("<h2>Platform credentials</h2>");
+    expect(page).toContain('<th scope="row">Stripe</th>');
+    expect(page).toContain("status-health-failing");
+    expect(page).toContain("<code>auth</code>");
+    expect(page).toContain("2026-03-01 12:00:00 UTC</time> (41 ms)");
+    expect(page).toContain("unauthorized: stripe answered &lt;b&gt;401&lt;/b&gt;");
+    expect(page).toMatch(/errors this hour<\/span> 50\.0%/);
+    expect(await text(`/dashboard/connections?tenant=${tenant!.id}`)).not.toContain("Platform credentials");
+  });
+
   it("lists webhook events newest first, filtered by provider and status, 25 a page", async () => {
     await db.db.execute(sql`insert into webhook_events (provider, dedupe_key, type, payload, status, error, received_at)
       select case when i % 2 = 0 then 'stripe' else 'plaid' end, 'evt_' || i, 'type.' || i, '{}',
