@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { HealthState } from "../../db/schema.ts";
 import { type Db, rowsOf } from "../db/types.ts";
 import { logger } from "../observability/logger.ts";
+import { findProvider } from "../providers/catalog.ts";
 import type { CatalogEntry } from "../providers/catalog-types.ts";
 import { judgePlatformHealth, type PlatformHealthState } from "./judge-platform-health.ts";
 import { platformCredentialProviders, platformCredentialVariables } from "./platform-credential-providers.ts";
@@ -139,11 +140,48 @@ async function tell(deps: ProbeDeps, entry: CatalogEntry, level: "ok" | "failing
 }
 
 /**
+ * Forgets the credentials no longer configured (their variables were removed): a row would
+ * otherwise show its last state forever. One that was told failing is closed first (a notice and
+ * its incident resolved); when that send fails, the row stays for the next sweep to try again.
+ */
+async function forgetUnconfigured(deps: ProbeDeps, configured: string[]): Promise<string[]> {
+  const stale = rowsOf<{ provider: string; notified_state: string; incident_id: string | null }>(
+    await deps.db.execute(sql`select provider, notified_state, incident_id from platform_credential_health
+      where provider <> all(${`{${configured.join(",")}}`}::text[])`),
+  );
+  const forgotten: string[] = [];
+  for (const row of stale) {
+    if (row.notified_state === "failing" && deps.notifier.alertPlatform) {
+      const name = findProvider(row.provider)?.name ?? row.provider;
+      try {
+        await deps.notifier.alertPlatform({
+          key: `platform-credential:${row.provider}`,
+          provider: row.provider,
+          state: "ok",
+          text: `:information_source: ${name}: the platform credential is no longer configured; its alert is closed.`,
+          incidentId: row.incident_id,
+        });
+      } catch (err) {
+        logger.error("could not close a removed platform credential's alert; the next sweep retries", {
+          provider: row.provider,
+          err,
+        });
+        continue;
+      }
+    }
+    await deps.db.execute(sql`delete from platform_credential_health where provider = ${row.provider}`);
+    forgotten.push(row.provider);
+  }
+  return forgotten;
+}
+
+/**
  * Probes every configured platform credential (they have no connection row: STRIPE_API_KEY,
  * PLAID_*, PAYPAL_*, a platform ElevenLabs key…) with the connections' probe and failure
  * classes, through the credential resolver and the provider HTTP client; records each result in
  * `platform_credential_health` and `platform_credential_checks` (as the owner: platform rows,
- * not tenant data) and tells each change of alert level once. Never throws for a provider's
+ * not tenant data) and tells each change of alert level once. Rows of credentials no longer
+ * configured are dropped (a failing one's alert closed first). Never throws for a provider's
  * failure; a database failure fails the sweep.
  */
 export async function checkPlatformCredentials(deps: ProbeDeps): Promise<PlatformCheckSummary[]> {
@@ -160,6 +198,10 @@ export async function checkPlatformCredentials(deps: ProbeDeps): Promise<Platfor
         platform: true,
       }),
     ),
+  );
+  await forgetUnconfigured(
+    deps,
+    entries.map((e) => e.id),
   );
   const summaries: PlatformCheckSummary[] = [];
   for (const [i, entry] of entries.entries()) {

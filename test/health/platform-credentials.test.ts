@@ -184,4 +184,18 @@ describe("platform credentials in the health sweep", () => {
     ).catch((err: Error & { cause?: Error }) => err.cause?.message ?? err.message);
     expect(denied).toMatch(/permission denied for table platform_credential_health/);
   });
+
+  it("forgets a platform credential removed from the configuration, closing its open alert first", async () => {
+    stripeKeys.length = 0;
+    await sweep();
+    expect(await stateOf("stripe")).toMatchObject({ healthState: "failing" });
+    const { STRIPE_API_KEY: _removed, ...env } = fx.deps.env;
+    const without = buildDeps({ db: fx.db.db, keyRing: fx.deps.keyRing, jobs: fx.deps.jobs, env });
+    const result = await checkPlatformCredentials(without);
+    expect(result.map((p) => p.provider).sort()).toEqual(["paypal", "plaid"]);
+    expect(await stateOf("stripe")).toBeUndefined();
+    expect(fx.alerts()).toHaveLength(2);
+    expect(fx.alerts()[1]).toMatch(/Stripe: the platform credential is no longer configured/);
+    expect([...fx.betterStack.incidents.values()]).toEqual([expect.objectContaining({ resolved: true })]);
+  });
 });
