@@ -62,9 +62,13 @@ const REQUEST_ID_HEADERS = [
 
 function describe(response: ProviderResponse): string {
   const body = response.json as
-    | { error?: unknown; message?: unknown; error_description?: unknown }
+    | { error?: unknown; message?: unknown; error_description?: unknown; error_message?: unknown }
     | undefined;
-  const detail = [body?.error, body?.error_description, body?.message].find((v) => typeof v === "string");
+  // Stripe nests its error (`{error: {message}}`); Plaid says `error_message`.
+  const nested = (body?.error as { message?: unknown } | null | undefined)?.message;
+  const detail = [body?.error, body?.error_description, body?.message, body?.error_message, nested].find(
+    (v) => typeof v === "string",
+  );
   return detail ? `HTTP ${response.status}: ${String(detail).slice(0, 200)}` : `HTTP ${response.status}`;
 }
 

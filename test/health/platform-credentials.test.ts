@@ -71,11 +71,11 @@ describe("platform credentials in the health sweep", () => {
       healthState: "failing",
       lastErrorClass: "auth",
       consecutiveFailures: 2,
-      lastError: "unauthorized: stripe answered HTTP 401",
+      lastError: "unauthorized: stripe answered HTTP 401: Invalid API Key provided",
     });
     expect(fx.alerts()).toHaveLength(1);
     expect(fx.alerts()[0]).toMatch(
-      /Stripe: the platform credential is failing \[auth\] \(unauthorized: stripe answered HTTP 401\)\. Check STRIPE_API_KEY\./,
+      /Stripe: the platform credential is failing \[auth\] \(unauthorized: stripe answered HTTP 401: Invalid API Key provided\)\. Check STRIPE_API_KEY\./,
     );
     const [incident] = [...fx.betterStack.incidents.values()];
     expect(incident).toMatchObject({ resolved: false, summary: expect.stringContaining("Stripe") });

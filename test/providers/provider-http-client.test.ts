@@ -71,6 +71,23 @@ describe("provider HTTP client", () => {
     expect(providerLines()).toEqual([expect.objectContaining({ status, retryable: expected.retryable })]);
   });
 
+  it.each([
+    ["a top-level message", { message: "Token expired" }, "Token expired"],
+    [
+      "Stripe's nested error",
+      { error: { type: "invalid_request_error", message: "Invalid API Key provided" } },
+      "Invalid API Key provided",
+    ],
+    [
+      "Plaid's error_message",
+      { error_code: "INVALID_API_KEYS", error_message: "invalid client_id or secret provided" },
+      "invalid client_id or secret provided",
+    ],
+  ])("names the provider's own explanation in the error (%s)", async (_what, body, detail) => {
+    sim.fault("GET /thing", { status: 400, times: 1, body });
+    expect(await failureOf(get())).toMatchObject({ message: `acme answered HTTP 400: ${detail}` });
+  });
+
   it("turns a 429's Retry-After in seconds into retryAfterMs", async () => {
     sim.fault("GET /thing", { status: 429, retryAfter: 7, times: 1 });
     expect(await failureOf(get())).toMatchObject({
