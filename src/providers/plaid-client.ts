@@ -1,12 +1,15 @@
 import { Configuration, CountryCode, PlaidApi, Products } from "plaid";
 import { ProviderError } from "../errors.ts";
+import { timeProviderCall } from "../observability/time-provider-call.ts";
 
 /**
  * The official Plaid client for tasks: keys in the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers,
  * `basePath` from `PLAID_API_URL` (a simulator, sandbox or production). The SDK never retries.
+ * Every API method is timed and logged once through `timeProviderCall` (operation = the method,
+ * `authGet`, `linkTokenCreate`…; status and Plaid's `request_id` when known).
  */
 export function createPlaidClient(fields: Record<string, string>, basePath: string): PlaidApi {
-  return new PlaidApi(
+  const api = new PlaidApi(
     new Configuration({
       basePath,
       baseOptions: {
@@ -19,6 +22,25 @@ export function createPlaidClient(fields: Record<string, string>, basePath: stri
       },
     }),
   );
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== "function" || typeof property !== "string" || property === "constructor")
+        return value;
+      return (...args: unknown[]) =>
+        timeProviderCall({ provider: "plaid", operation: property }, async () => {
+          const response = (await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as {
+            status?: number;
+            data?: { request_id?: string };
+          };
+          return {
+            value: response,
+            ...(typeof response?.status === "number" ? { status: response.status } : {}),
+            ...(response?.data?.request_id ? { requestId: response.data.request_id } : {}),
+          };
+        });
+    },
+  });
 }
 
 /** Link for bank verification: Auth, United States. */
