@@ -76,3 +76,28 @@ describe("Lob signatures", () => {
     expect(await outcome(past["lob-signature"], past["lob-signature-timestamp"], 1e12 + 1)).toBe("ok");
   });
 });
+
+describe("Lob verification failures as callers see them", () => {
+  it("names the provider, reason and a message for each failure (the message is the 4xx answer)", async () => {
+    const { "lob-signature": sig, "lob-signature-timestamp": ts } = signLob(raw, SECRET, NOW_SEC);
+    const cases: [string | null, string | null, number, string, string][] = [
+      [sig, null, now, "missing_header", "Missing Lob-Signature or Lob-Signature-Timestamp header"],
+      [sig, `x${ts}`, now, "malformed_header", "Malformed Lob signature headers"],
+      [sig, `${ts}x`, now, "malformed_header", "Malformed Lob signature headers"],
+      [sig, ts, now + 300_001, "stale_timestamp", "Webhook timestamp is too old"],
+      [
+        signLob(raw, "other", NOW_SEC)["lob-signature"],
+        ts,
+        now,
+        "invalid_signature",
+        "Lob signature does not match",
+      ],
+    ];
+    for (const [signature, timestamp, at, reason, message] of cases) {
+      const error = await verifyLobWebhook(bytes, { signature, timestamp }, async () => SECRET, at).catch(
+        (e: WebhookVerificationError) => e,
+      );
+      expect(error).toMatchObject({ reason, message, context: { provider: "lob", reason } });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
 import { signPayPal } from "../../local/sandbox/webhook-signers.ts";
+import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import { ConfigError, UnavailableError } from "../errors.ts";
 import {
   isPayPalCertUrl,
@@ -124,5 +125,69 @@ describe("PayPal webhook verification", () => {
       http: createProviderHttpClient({ fetch: () => Promise.reject(new TypeError("fetch failed")) }),
     };
     expect(await outcome(raw, headersFor(raw), down)).toBe(UnavailableError.name);
+  });
+});
+
+describe("PayPal verification failures as callers see them", () => {
+  it("names the provider, reason and a message for each failure (the message is the 4xx answer)", async () => {
+    const headers = headersFor(raw);
+    const cases: [string, PayPalHeaders, string, string][] = [
+      [raw, { ...headers, authAlgo: null }, "missing_header", "Missing PAYPAL-TRANSMISSION-* headers"],
+      [
+        raw,
+        { ...headers, certUrl: "https://evil.example/c" },
+        "malformed_header",
+        "Untrusted PAYPAL-CERT-URL",
+      ],
+      [
+        raw,
+        { ...headers, transmissionTime: "2001-01-01T00:00:00Z" },
+        "stale_timestamp",
+        "Webhook timestamp is too old",
+      ],
+      ["nope", headersFor("nope"), "malformed_header", "PayPal body is not JSON: cannot be verified"],
+      [
+        raw,
+        { ...headers, transmissionSig: "AAAA" },
+        "invalid_signature",
+        "PayPal says the signature is invalid",
+      ],
+    ];
+    for (const [body, h, reason, message] of cases) {
+      const error = await verifyPayPalWebhook(
+        body,
+        h,
+        { apiUrl: paypal.url, webhookId: paypal.webhookId },
+        deps(),
+      ).catch((e: WebhookVerificationError) => e);
+      expect(error).toMatchObject({ reason, message, context: { provider: "paypal", reason } });
+    }
+  });
+
+  it("asks PayPal as a logged, JSON-typed provider call, and keeps why asking failed", async () => {
+    const logs = captureLogs();
+    try {
+      expect(await outcome(raw, headersFor(raw))).toBe("ok");
+    } finally {
+      logs.stop();
+    }
+    expect(verifies()[0]!.headers["content-type"]).toBe("application/json");
+    const call = logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === "provider call");
+    expect(call).toMatchObject({ provider: "paypal", operation: "webhook.verify" });
+    const cause = new Error("socket hang up");
+    const error = await verifyPayPalWebhook(
+      raw,
+      headersFor(raw),
+      { apiUrl: paypal.url, webhookId: paypal.webhookId },
+      { http, withToken: () => Promise.reject(cause) },
+    ).catch((e: Error) => e);
+    expect(error).toMatchObject({ message: "Could not verify a PayPal webhook with PayPal now", cause });
+  });
+
+  it("refuses, as an invalid signature, an answer from PayPal that is not JSON", async () => {
+    const empty = createProviderHttpClient({ fetch: async () => new Response("", { status: 200 }) });
+    expect(await outcome(raw, headersFor(raw), { ...deps(), http: empty })).toBe("invalid_signature");
   });
 });

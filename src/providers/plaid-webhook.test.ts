@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPlaidSimulator } from "../../local/sandbox/plaid-server.ts";
 import type { Simulator } from "../../local/sandbox/simulator.ts";
 import { createPlaidSigner, type PlaidSigner } from "../../local/sandbox/webhook-signers.ts";
+import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import {
   createPlaidKeySource,
   type PlaidKeyCacheLimits,
@@ -10,6 +11,7 @@ import {
   verifyPlaidWebhook,
 } from "./plaid-webhook.ts";
 import { createProviderHttpClient } from "./provider-http-client.ts";
+import type { WebhookVerificationError } from "./webhook-verification-error.ts";
 
 let signer: PlaidSigner;
 let plaid: Simulator;
@@ -285,5 +287,126 @@ describe("Plaid key look-ups at their edges", () => {
     const config = { apiUrl: plaid.url, ...credentials };
     expect(sharedPlaidKeySource(config)).toBe(sharedPlaidKeySource({ ...config }));
     expect(sharedPlaidKeySource(config)).not.toBe(sharedPlaidKeySource({ ...config, clientId: "other" }));
+  });
+});
+
+describe("Plaid verification failures as callers see them", () => {
+  const NOW = 1_900_000_000;
+  const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  async function jws(header: unknown, claims: unknown): Promise<string> {
+    const key = await crypto.subtle.importKey(
+      "jwk",
+      signer.privateJwk,
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["sign"],
+    );
+    const input = `${enc(header)}.${enc(claims)}`;
+    const sig = await crypto.subtle.sign(
+      { name: "ECDSA", hash: "SHA-256" },
+      key,
+      new TextEncoder().encode(input),
+    );
+    return `${input}.${Buffer.from(sig).toString("base64url")}`;
+  }
+  const hash = createHash("sha256").update(body).digest("hex");
+  const header = () => ({ alg: "ES256", kid: signer.kid });
+
+  it("names the provider, reason and a message for each failure (the message is the 4xx answer)", async () => {
+    const good = await jws(header(), { iat: NOW, request_body_sha256: hash });
+    const [h, p] = good.split(".");
+    const cases: [string | null, string, string][] = [
+      [null, "missing_header", "Missing Plaid-Verification header"],
+      ["a.b", "malformed_header", "Plaid-Verification is not a JWT"],
+      [
+        await jws({ alg: "none", kid: "k" }, {}),
+        "malformed_header",
+        "Plaid-Verification must be ES256 with a kid",
+      ],
+      [
+        await jws({ alg: "ES256", kid: "unknown-kid" }, {}),
+        "invalid_signature",
+        "Unknown or expired Plaid key",
+      ],
+      [`${h}.${p}.AAAA`, "invalid_signature", "Plaid signature does not verify"],
+      [await jws(header(), { request_body_sha256: hash }), "invalid_signature", "Plaid token has no iat"],
+      [
+        await jws(header(), { iat: NOW + 31, request_body_sha256: hash }),
+        "future_timestamp",
+        "Plaid token iat is in the future",
+      ],
+      [
+        await jws(header(), { iat: NOW - 301, request_body_sha256: hash }),
+        "stale_timestamp",
+        "Plaid token is too old",
+      ],
+      [
+        await jws(header(), { iat: NOW, exp: NOW, request_body_sha256: hash }),
+        "stale_timestamp",
+        "Plaid token expired",
+      ],
+      [
+        await jws(header(), { iat: NOW, request_body_sha256: [hash] }),
+        "invalid_signature",
+        "Plaid body hash does not match",
+      ],
+    ];
+    const keys = source();
+    for (const [token, reason, message] of cases) {
+      const error = await verifyPlaidWebhook(bytes(body), token, keys, NOW * 1000).catch(
+        (e: WebhookVerificationError) => e,
+      );
+      expect(error, message).toMatchObject({ reason, message, context: { provider: "plaid", reason } });
+    }
+  });
+
+  it("refills the look-up budget one id per perMs/lookups, steadily", async () => {
+    let now = 7_000_000;
+    const keys = source(() => now);
+    for (const id of ["s1", "s2", "s3"]) await keys.getKey(id);
+    await expect(keys.getKey("s4")).rejects.toThrow(
+      "Too many look-ups of unknown Plaid key ids; try again later",
+    );
+    for (const id of ["s4", "s5", "s6"]) {
+      now += limits.perMs / limits.lookups;
+      expect(await keys.getKey(id)).toBeUndefined();
+      await expect(keys.getKey(`${id}-over`)).rejects.toMatchObject({ code: "unavailable" });
+    }
+  });
+
+  it("looks a key up as a logged, JSON-typed provider call, and says why a look-up failed", async () => {
+    const logs = captureLogs();
+    try {
+      await source().getKey(signer.kid);
+    } finally {
+      logs.stop();
+    }
+    expect(plaid.requests[0]!.headers["content-type"]).toBe("application/json");
+    const call = logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === "provider call");
+    expect(call).toMatchObject({ provider: "plaid", operation: "webhook.verification_key" });
+
+    plaid.fault("POST /webhook_verification_key/get", { status: 502, times: 1 });
+    await expect(source().getKey(signer.kid)).rejects.toThrow("Plaid answered 502 for its verification key");
+    const cause = new TypeError("fetch failed");
+    const unreachable = createProviderHttpClient({ fetch: () => Promise.reject(cause) });
+    const error = await createPlaidKeySource(
+      { apiUrl: plaid.url, ...credentials },
+      limits,
+      Date.now,
+      unreachable,
+    )
+      .getKey(signer.kid)
+      .catch((e: Error) => e);
+    expect(error).toMatchObject({
+      code: "unavailable",
+      message: "Could not fetch Plaid's webhook verification key",
+    });
+    expect((error as Error).cause).toMatchObject({ code: "network_error" });
+    const emptyRefusal = createProviderHttpClient({ fetch: async () => new Response("", { status: 400 }) });
+    await expect(
+      createPlaidKeySource({ apiUrl: plaid.url, ...credentials }, limits, Date.now, emptyRefusal).getKey("k"),
+    ).rejects.toThrow("Plaid refused the verification-key look-up (400)");
   });
 });

@@ -67,3 +67,21 @@ describe("Retell signatures", () => {
     expect(await outcome(header, now - 300_001)).toBe("future_timestamp");
   });
 });
+
+describe("Retell verification failures as callers see them", () => {
+  it("names the provider, reason and a message for each failure (the message is the 4xx answer)", async () => {
+    const header = signRetell(raw, KEY, now);
+    const cases: [string | null, number, string, string][] = [
+      [null, now, "missing_header", "Missing x-retell-signature header"],
+      ["v=1", now, "malformed_header", "Malformed x-retell-signature header"],
+      [header, now + 300_001, "stale_timestamp", "Webhook timestamp is too old"],
+      [signRetell(raw, "other", now), now, "invalid_signature", "Retell signature does not match"],
+    ];
+    for (const [h, at, reason, message] of cases) {
+      const error = await verifyRetellWebhook(bytes, h, async () => KEY, at).catch(
+        (e: WebhookVerificationError) => e,
+      );
+      expect(error).toMatchObject({ reason, message, context: { provider: "retell", reason } });
+    }
+  });
+});

@@ -62,3 +62,22 @@ describe("Stripe-Signature parsing", () => {
     expect(await outcome(header, [SECRET], now - 301_000)).toBe("future_timestamp");
   });
 });
+
+describe("Stripe verification failures as callers see them", () => {
+  it("names the provider, reason and a message for each failure (the message is the 4xx answer)", async () => {
+    const header = signStripe(raw, SECRET, NOW_SEC);
+    const cases: [string | null, number, string, string][] = [
+      [null, now, "missing_header", "Missing Stripe-Signature header"],
+      ["t=1", now, "malformed_header", "Malformed Stripe-Signature header"],
+      [header, now + 301_000, "stale_timestamp", "Webhook timestamp is too old"],
+      [header, now - 301_000, "future_timestamp", "Webhook timestamp is in the future"],
+      [signStripe(raw, "whsec_other", NOW_SEC), now, "invalid_signature", "Stripe signature does not match"],
+    ];
+    for (const [h, at, reason, message] of cases) {
+      const error = await verifyStripeWebhook(bytes, h, [SECRET], at).catch(
+        (e: WebhookVerificationError) => e,
+      );
+      expect(error).toMatchObject({ reason, message, context: { provider: "stripe", reason } });
+    }
+  });
+});
