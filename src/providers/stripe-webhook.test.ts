@@ -26,6 +26,12 @@ describe("Stripe-Signature parsing", () => {
     expect(parseStripeSecrets("")).toEqual([]);
   });
 
+  it("finds the timestamp wherever it stands in the header", async () => {
+    const [t, v1] = signStripe(raw, SECRET, NOW_SEC).split(",");
+    expect(await outcome(`${v1},${t}`)).toBe("ok");
+    expect(await outcome(`v0=abc,${t},${v1}`)).toBe("ok");
+  });
+
   it("accepts spaces around the header's parts", async () => {
     const [t, v1] = signStripe(raw, SECRET, NOW_SEC).split(",");
     expect(await outcome(` ${t} , ${v1} `)).toBe("ok");
