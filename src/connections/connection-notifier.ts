@@ -51,6 +51,16 @@ function healthMessage(t: Transition, name: string): string {
   return `:rotating_light: ${name} health checks are failing (${t.reason ?? "unknown error"}).`;
 }
 
+/**
+ * A Slack incoming-webhook body. Notices quote provider error text, which a hostile provider
+ * controls: `&`, `<` and `>` are escaped (Slack's rule) so it cannot mention `<!channel>`, plant a
+ * `<https://…|link>` or a user mention; emoji codes and plain text are unchanged.
+ */
+export function slackBody(text: string): string {
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return JSON.stringify({ text: escaped });
+}
+
 /** The one-line notice of a transition (Slack text; Sentry message). */
 export function transitionMessage(t: Transition): string {
   const name = findProvider(t.provider)?.name ?? t.provider;
@@ -130,7 +140,7 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
           url: deps.platformSlackWebhookUrl,
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ text: alert.text }),
+          body: slackBody(alert.text),
           timeoutMs: 5_000,
         });
       }
@@ -157,7 +167,7 @@ export function createConnectionNotifier(deps: NotifierDeps): Notifier {
             url,
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ text: transitionMessage(t) }),
+            body: slackBody(transitionMessage(t)),
             timeoutMs: 5_000,
           });
         }

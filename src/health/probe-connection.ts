@@ -6,6 +6,7 @@ import { decryptCredentials } from "../connections/credential-cipher.ts";
 import { getConnectionCredential } from "../connections/get-access-token.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors.ts";
+import { REDACTED, redactString } from "../observability/redact.ts";
 import { probeRequest, tokenRequest } from "../providers/probe-request.ts";
 import { providerConfig } from "../providers/provider-config.ts";
 import { probeFailure } from "./probe-failure.ts";
@@ -55,6 +56,17 @@ async function credentialFields(deps: ProbeDeps, target: ProbeTarget): Promise<R
 }
 
 /**
+ * The failure's text without the credential: a provider's error body is echoed into it (stored as
+ * `last_error`, shown by `health` and posted to Slack), and some echo the key they refused.
+ */
+function withoutSecrets(reason: string, fields: Record<string, string>): string {
+  const secrets = Object.values(fields)
+    .filter((v) => typeof v === "string" && v.length >= 6)
+    .sort((a, b) => b.length - a.length);
+  return secrets.reduce((text, secret) => text.split(secret).join(REDACTED), redactString(reason));
+}
+
+/**
  * Probes one connection with its own credential: the catalog's cheapest read-only call (or, for
  * client-credentials providers, a token request), through the provider HTTP client. Never
  * throws: every failure comes back classified (auth, permission, rate_limited, provider_down,
@@ -62,9 +74,10 @@ async function credentialFields(deps: ProbeDeps, target: ProbeTarget): Promise<R
  */
 export async function probeConnection(deps: ProbeDeps, target: ProbeTarget): Promise<ProbeResult> {
   let started = performance.now();
+  let fields: Record<string, string> = {};
   try {
     const config = providerConfig(target.provider, deps.env);
-    const fields = await credentialFields(deps, target);
+    fields = await credentialFields(deps, target);
     const { url, init } = config.entry.probe
       ? probeRequest(config, fields, target.metadata)
       : tokenRequest(config, fields, target.metadata);
@@ -88,12 +101,13 @@ export async function probeConnection(deps: ProbeDeps, target: ProbeTarget): Pro
     };
   } catch (err) {
     const status = err instanceof AppError ? err.context.status : undefined;
+    const failure = classifyConnectionFailure(err);
     return {
       connectionId: target.id,
       ok: false,
       latencyMs: performance.now() - started,
       httpStatus: typeof status === "number" ? status : undefined,
-      failure: classifyConnectionFailure(err),
+      failure: { ...failure, reason: withoutSecrets(failure.reason, fields) },
     };
   }
 }
