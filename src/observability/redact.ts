@@ -9,7 +9,7 @@ const HARMLESS_SUFFIX = /(_at|at|count|version|type|id|ids|url|uri|expires|expir
 const AUTH_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g;
 export const REDACTED = "[redacted]";
 
-function isSecretKey(key: string): boolean {
+export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !HARMLESS_SUFFIX.test(key.toLowerCase());
 }
 

@@ -1,6 +1,7 @@
 import { type AppError, ProviderError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import { timeProviderCall } from "../observability/time-provider-call.ts";
+import { requestSecrets, withoutSecrets } from "./request-secrets.ts";
 import { parseRetryAfter } from "./retry-after.ts";
 
 /** What a provider answered, body already read (the connection is never left open). */
@@ -169,6 +170,8 @@ export function createProviderHttpClient(options: ProviderHttpOptions = {}): Pro
         };
         const failure = (request.failure ?? ((r) => classifyHttpFailure(request.provider, r)))(response);
         if (failure) {
+          // The provider's explanation is quoted in the message; some quote the key they refused.
+          failure.message = withoutSecrets(failure.message, requestSecrets(request));
           throw Object.assign(failure, { status: response.status, ...(requestId ? { requestId } : {}) });
         }
         return { value: response, status: response.status, ...(requestId ? { requestId } : {}) };

@@ -140,4 +140,34 @@ describe("provider HTTP client", () => {
     expect(providerTimeoutFromEnv({})).toBe(10_000);
     expect(providerTimeoutFromEnv({ PROVIDER_TIMEOUT_MS: "soon" })).toBe(10_000);
   });
+  it.each([
+    ["a Bearer token", { headers: { authorization: "Bearer sk_live_echoed_token" } }, "sk_live_echoed_token"],
+    [
+      "Basic's user",
+      { headers: { authorization: `Basic ${btoa("test_live_key_123:")}` } },
+      "test_live_key_123",
+    ],
+    ["a secret-named header", { headers: { "xi-api-key": "xi_echoed_secret" } }, "xi_echoed_secret"],
+    [
+      "a JSON body's secret",
+      { method: "POST", body: JSON.stringify({ client_id: "cid", secret: "plaid_echoed_secret" }) },
+      "plaid_echoed_secret",
+    ],
+    [
+      "a form body's secret",
+      { method: "POST", body: new URLSearchParams({ client_secret: "form_echoed_secret" }) },
+      "form_echoed_secret",
+    ],
+  ])(
+    "never repeats %s that the provider echoes in its error, in the error or the log",
+    async (_what, init, secret) => {
+      sim.fault("*", { status: 401, body: { error: `Invalid API key provided: ${secret}` } });
+      const err = (await failureOf(
+        http.request({ provider: "acme", operation: "thing.get", url: `${sim.url}/thing`, ...init }),
+      )) as Error;
+      expect(err.message).toBe("acme answered HTTP 401: Invalid API key provided: [redacted]");
+      expect(providerLines()).toHaveLength(1);
+      expect(logs.lines.join("\n")).not.toContain(secret);
+    },
+  );
 });
