@@ -151,6 +151,13 @@ export async function refreshSweepTrial(count: number): Promise<string> {
     if (run?.status !== "completed")
       throw new Error(`sweep run ${run?.status}: ${JSON.stringify(run?.error)}`);
     const exact = stats.refreshCalls === count && stats.distinct === count && out.refreshed === count;
+    // The summary is the last attempt's: a retried sweep would hide the first attempt's work.
+    const retried =
+      run.attempts > 1
+        ? (await runtime.executor.attempts.list(id)).map(
+            (a) => `  attempt ${a.number} ${a.status}: ${JSON.stringify(a.error ?? null).slice(0, 300)}`,
+          )
+        : [];
     return [
       `refresh sweep (${handle.kind}, N=${count}, provider latency ${LATENCY_MS} ms, provider cap ${CAP}, simulator in its own process)`,
       `  provider-only: ${only.wallMs.toFixed(0)} ms, ${(only.cpuMs / count).toFixed(3)} ms CPU per call, peak ${only.stats.peakConcurrency} in flight`,
@@ -162,6 +169,7 @@ export async function refreshSweepTrial(count: number): Promise<string> {
         : [
             `  database bridge (stand-in for Neon's proxy, own process): ${(bridgeCpuMs / count).toFixed(3)} ms CPU per refresh, not counted above`,
           ]),
+      ...retried,
     ].join("\n");
   } finally {
     await runtime?.close(1_000);
