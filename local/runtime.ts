@@ -55,7 +55,7 @@ export interface RuntimeOptions {
   dashboard?: DashboardMode;
   /**
    * Run each attempt in a worker thread per task file that imports only the init file and that
-   * file, as Trigger.dev does (default: on when SWITCHBOARD_ISOLATE_TASK_FILES is "1").
+   * file, as Trigger.dev does (default: on, unless SWITCHBOARD_ISOLATE_TASK_FILES is "0").
    */
   isolateTaskFiles?: boolean;
 }
@@ -104,7 +104,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
     let url = "";
     const runner =
-      (options.isolateTaskFiles ?? process.env.SWITCHBOARD_ISOLATE_TASK_FILES === "1")
+      (options.isolateTaskFiles ?? process.env.SWITCHBOARD_ISOLATE_TASK_FILES?.trim() !== "0")
         ? new TaskFileWorkers({
             taskDirs,
             taskFiles: catalog.list().map((task) => task.manifest.filePath),

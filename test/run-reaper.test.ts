@@ -1,6 +1,6 @@
 import { runs, tasks } from "@trigger.dev/sdk";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Executor } from "../local/executor/executor.ts";
 import { openDb } from "../src/db/open-db.ts";
 import { useFixtureRuntime } from "./helpers/fixture-runtime.ts";
@@ -18,6 +18,11 @@ async function strand(runId: string, attempts: number): Promise<void> {
       lease_owner = 'executor_killed', lease_until = now() - interval '1 second', started_at = now()
     where id = ${runId}`);
 }
+
+// The fixture file's worker starts before the timings below: they measure the reaper, not a start-up.
+beforeAll(async () => {
+  await fx.runtime.workers?.prepare(fx.runtime.catalog.get("test-child")!);
+});
 
 describe("the run reaper", () => {
   it("re-queues a run stranded by a killed executor and runs it to completion, without a restart", async () => {

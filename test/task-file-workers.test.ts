@@ -46,7 +46,10 @@ async function run(runtime: Runtime, taskId: string, payload: unknown) {
 
 describe("task files in their own workers", () => {
   it("fails a task that works only because another task file was imported, and runs one that imports what it needs", async () => {
-    await withRuntime({ isolateTaskFiles: true }, async (runtime) => {
+    // The default configuration: no option, no environment variable.
+    expect(process.env.SWITCHBOARD_ISOLATE_TASK_FILES).toBeUndefined();
+    await withRuntime({}, async (runtime) => {
+      expect(runtime.workers).toBeDefined();
       const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
       expect(implicit.status).toBe("failed");
       expect(implicit.error).toMatchObject({ message: expect.stringMatching(/No formatter named "shout"/) });
@@ -65,7 +68,7 @@ describe("task files in their own workers", () => {
   }, 240_000);
 
   it("commits a worker's transaction and rolls one back when the task throws, on the runtime's database", async () => {
-    await withRuntime({ isolateTaskFiles: true }, async (runtime) => {
+    await withRuntime({}, async (runtime) => {
       const committed = await run(runtime, "isolation-database", { name: "kept", fail: false });
       expect(committed).toMatchObject({ status: "completed", output: { seenInside: 1 } });
       const output = committed.output as { id: string; createdAt: string };
@@ -83,14 +86,21 @@ describe("task files in their own workers", () => {
   }, 240_000);
 
   it("lets the same task succeed when every task file shares one module graph (what isolation catches)", async () => {
-    await withRuntime({ isolateTaskFiles: false }, async (runtime) => {
-      const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
-      expect(implicit).toMatchObject({ status: "completed", output: { shouted: "HELLO!" } });
-    });
+    // The opt-out: SWITCHBOARD_ISOLATE_TASK_FILES=0 runs attempts in the runtime's own module graph.
+    process.env.SWITCHBOARD_ISOLATE_TASK_FILES = "0";
+    try {
+      await withRuntime({}, async (runtime) => {
+        expect(runtime.workers).toBeUndefined();
+        const implicit = await run(runtime, "isolation-shout-implicit", { text: "hello" });
+        expect(implicit).toMatchObject({ status: "completed", output: { shouted: "HELLO!" } });
+      });
+    } finally {
+      delete process.env.SWITCHBOARD_ISOLATE_TASK_FILES;
+    }
   }, 120_000);
 
   it("recovers a run whose worker is killed mid-attempt within one lease, without a restart", async () => {
-    await withRuntime({ isolateTaskFiles: true, leaseMs: LEASE_MS }, async (runtime) => {
+    await withRuntime({ leaseMs: LEASE_MS }, async (runtime) => {
       const { id } = await runtime.executor.store.create({
         taskId: "isolation-crash-once",
         payload: "{}",
