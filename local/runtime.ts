@@ -58,6 +58,8 @@ export interface RuntimeOptions {
    * file, as Trigger.dev does (default: on, unless SWITCHBOARD_ISOLATE_TASK_FILES is "0").
    */
   isolateTaskFiles?: boolean;
+  /** How long a task file's worker stays up without runs before it stops (default 5 minutes). */
+  workerIdleMs?: number;
 }
 
 export interface Runtime {
@@ -108,6 +110,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         ? new TaskFileWorkers({
             taskDirs,
             taskFiles: catalog.list().map((task) => task.manifest.filePath),
+            // The CLI's own runtime runs one task (and its children): no spare after the first.
+            replenishSpare: !options.scope,
+            ...(options.workerIdleMs ? { idleMs: options.workerIdleMs } : {}),
             baseURL: () => url,
             secretKey,
             database: workerDatabase(db),

@@ -28,6 +28,7 @@ describe("local runtime shutdown", () => {
 
     const second = await startRuntime({ ...options, db });
     try {
+      await second.workers?.prepare(second.catalog.get("test-slow")!);
       const run = await second.executor.waitFor(handle.id, 10_000);
       expect(run.status).toBe("completed");
       expect(run.attempts).toBe(2);
@@ -38,6 +39,8 @@ describe("local runtime shutdown", () => {
 
   it("lets an in-flight run finish when it ends within the grace period", async () => {
     const runtime = await startRuntime({ ...options, db });
+    // The fixture file's worker is up first: the grace period is for the run, not a worker's start.
+    await runtime.workers?.prepare(runtime.catalog.get("test-slow")!);
     const handle = await tasks.trigger("test-slow", { ms: 300 });
     await waitUntil(async () => (await runtime.executor.store.get(handle.id))?.status === "running");
     await runtime.close(5_000);

@@ -99,6 +99,23 @@ describe("task files in their own workers", () => {
     }
   }, 120_000);
 
+  it("stops a task file's worker that stays idle and starts a new one for the file's next run", async () => {
+    await withRuntime({ workerIdleMs: 5_000 }, async (runtime) => {
+      const first = await run(runtime, "isolation-announce", { text: "one" });
+      expect(first).toMatchObject({ status: "completed", output: { announced: "ONE!" } });
+      const thread = runtime.workers?.threadOf(`${FIXTURES}/announce.ts`);
+      expect(thread).toBeDefined();
+      await waitUntil(
+        async () => runtime.workers?.threadOf(`${FIXTURES}/announce.ts`) === undefined,
+        30_000,
+        "the idle worker to stop",
+      );
+      const second = await run(runtime, "isolation-announce", { text: "two" });
+      expect(second).toMatchObject({ status: "completed", output: { announced: "TWO!" } });
+      expect(runtime.workers?.threadOf(`${FIXTURES}/announce.ts`)).not.toBe(thread);
+    });
+  }, 240_000);
+
   it("recovers a run whose worker is killed mid-attempt within one lease, without a restart", async () => {
     await withRuntime({ leaseMs: LEASE_MS }, async (runtime) => {
       const { id } = await runtime.executor.store.create({

@@ -10,6 +10,7 @@ import { bundleTaskFiles, type TaskFileBundle } from "./bundle-task-files.ts";
 import type { AttemptOutcome } from "./run-attempt.ts";
 import { servePglitePort } from "./serve-pglite-port.ts";
 import type {
+  CompiledFile,
   FromWorker,
   StoredError,
   TaskWorkerSetup,
@@ -28,6 +29,13 @@ export interface TaskFileWorkersOptions {
   database: WorkerDatabase;
   /** The task files (those that define tasks): compiled with the init files when the runner starts. */
   taskFiles: readonly string[];
+  /**
+   * Start another spare worker each time the spare is taken (default); false keeps to the one
+   * started with the runner (a runtime that runs one task, as the CLI's own).
+   */
+  replenishSpare?: boolean;
+  /** A task file's worker that ran nothing for this long stops; its next run starts one (default 5 min). */
+  idleMs?: number;
 }
 
 /**
@@ -48,7 +56,10 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** One worker thread with one task file (and the init files) imported; it runs that file's attempts. */
+/**
+ * One worker thread with the init files imported and, once assigned, one task file; it runs that
+ * file's attempts.
+ */
 class TaskWorker {
   readonly thread: Worker;
   private readonly ready: Promise<StoredError | undefined>;
@@ -57,12 +68,14 @@ class TaskWorker {
   private exited: Error | undefined;
   /** Whether the worker has imported its files (attempts sent from now on start at once). */
   loaded = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     entry: string,
     setup: Omit<TaskWorkerSetup, "database">,
     database: WorkerDatabase,
-    onExit: () => void,
+    onExit: (worker: TaskWorker) => void,
+    private readonly idleMs: number,
   ) {
     const channel = database.kind === "pglite" ? new MessageChannel() : undefined;
     if (channel && database.kind === "pglite") servePglitePort(database.pglite, channel.port1);
@@ -76,6 +89,7 @@ class TaskWorker {
       this.thread.on("message", (message: FromWorker) => {
         if (message.type === "ready") {
           this.loaded = true;
+          this.idle();
           resolveReady(undefined);
         } else if (message.type === "load-error") resolveReady(message.error);
         else this.receive(message);
@@ -83,9 +97,10 @@ class TaskWorker {
       const exit = (err: Error) => {
         if (this.exited) return;
         this.exited = err;
+        clearTimeout(this.idleTimer);
         rejectReady(err);
         channel?.port1.close();
-        onExit();
+        onExit(this);
         for (const pending of this.pending.values()) pending.reject(err);
         this.pending.clear();
         for (const done of this.hooks.values()) done();
@@ -103,6 +118,7 @@ class TaskWorker {
     if (message.type === "failure-hooks-done") {
       this.hooks.get(message.runId)?.();
       this.hooks.delete(message.runId);
+      this.idle();
       return;
     }
     const pending = this.pending.get(message.runId);
@@ -114,6 +130,7 @@ class TaskWorker {
       return;
     }
     this.pending.delete(message.runId);
+    this.idle();
     void pending.saves.then(() => pending.resolve(this.outcome(message.runId, message.outcome)));
   }
 
@@ -134,6 +151,21 @@ class TaskWorker {
 
   private send(message: ToWorker): void {
     this.thread.postMessage(message);
+  }
+
+  /** (Re)starts the idle clock: a worker with nothing to do for idleMs stops (and frees its memory). */
+  private idle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0 && this.hooks.size === 0) void this.thread.terminate();
+      else this.idle();
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  /** Gives the worker its task file (it imports it once its init files are imported). */
+  assign(file: CompiledFile, baseURL: string): void {
+    this.send({ type: "load", file, baseURL });
   }
 
   /** Resolves once the worker has imported its files (or failed to): then attempts start at once. */
@@ -171,22 +203,50 @@ function loadFailure(error: Error): AttemptOutcome {
  * Runs each attempt in a worker thread per task file (started on the file's first run, kept warm
  * for its next ones), the way Trigger.dev's worker imports only the init file and the run's own
  * file. The worker imports JavaScript compiled once when the runner starts (bundle-task-files.ts),
- * as a deployed worker imports its build. A worker that dies takes its attempts with it: the
- * executor stops renewing their leases and the reaper re-queues them.
+ * as a deployed worker imports its build. One spare worker, started in the background with the
+ * init files imported, takes the next file's first run, so that run waits only for its own file's
+ * import; another spare starts while some task file has no worker. A worker that dies takes its
+ * attempts with it: the executor stops renewing their leases and the reaper re-queues them.
  */
 export class TaskFileWorkers implements AttemptRunner {
   private readonly workers = new Map<string, TaskWorker>();
   private readonly initFiles: string[];
+  private readonly taskFiles: string[];
   private readonly bundle: Promise<TaskFileBundle>;
+  private spare: TaskWorker | undefined;
   private closed = false;
 
   constructor(private readonly options: TaskFileWorkersOptions) {
     this.initFiles = options.taskDirs
       .map((dir) => resolve(dir, "init.ts"))
       .filter((file) => existsSync(file));
-    const taskFiles = [...new Set(options.taskFiles.map((file) => resolve(file)))];
-    this.bundle = bundleTaskFiles([...new Set([...this.initFiles, ...taskFiles])]);
-    this.bundle.catch((err) => logger.error("could not compile the task files for their workers", { err }));
+    this.taskFiles = [...new Set(options.taskFiles.map((file) => resolve(file)))];
+    this.bundle = bundleTaskFiles([...new Set([...this.initFiles, ...this.taskFiles])]);
+    this.bundle.then(
+      (bundle) => this.keepSpare(bundle),
+      (err) => logger.error("could not compile the task files for their workers", { err }),
+    );
+  }
+
+  private spawn(bundle: TaskFileBundle): TaskWorker {
+    const initFiles = this.initFiles.map((source) => ({ source, module: bundle.moduleOf(source) }));
+    return new TaskWorker(
+      bundle.workerEntry,
+      { initFiles, secretKey: this.options.secretKey },
+      this.options.database,
+      (exited) => {
+        if (this.spare === exited) this.spare = undefined;
+        for (const [file, worker] of this.workers) if (worker === exited) this.workers.delete(file);
+      },
+      this.options.idleMs ?? 5 * 60_000,
+    );
+  }
+
+  /** Starts a spare worker unless one is up or every task file has its worker. */
+  private keepSpare(bundle: TaskFileBundle): void {
+    if (this.closed || this.spare || this.workers.size >= this.taskFiles.length) return;
+    if (this.workers.size > 0 && this.options.replenishSpare === false) return;
+    this.spare = this.spawn(bundle);
   }
 
   private async workerFor(file: string): Promise<TaskWorker> {
@@ -194,23 +254,11 @@ export class TaskFileWorkers implements AttemptRunner {
     if (this.closed) throw new Error("The task workers are closed");
     let worker = this.workers.get(file);
     if (!worker) {
-      const created: TaskWorker = new TaskWorker(
-        bundle.workerEntry,
-        {
-          files: [...this.initFiles.filter((init) => init !== file), file].map((source) => ({
-            source,
-            module: bundle.moduleOf(source),
-          })),
-          baseURL: this.options.baseURL(),
-          secretKey: this.options.secretKey,
-        },
-        this.options.database,
-        () => {
-          if (this.workers.get(file) === created) this.workers.delete(file);
-        },
-      );
-      worker = created;
+      worker = this.spare ?? this.spawn(bundle);
+      this.spare = undefined;
+      worker.assign({ source: file, module: bundle.moduleOf(file) }, this.options.baseURL());
       this.workers.set(file, worker);
+      this.keepSpare(bundle);
     }
     return worker;
   }
@@ -240,8 +288,9 @@ export class TaskFileWorkers implements AttemptRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    const workers = [...this.workers.values()];
+    const workers = [...this.workers.values(), ...(this.spare ? [this.spare] : [])];
     this.workers.clear();
+    this.spare = undefined;
     await Promise.all(workers.map((worker) => worker.terminate()));
     (await this.bundle.catch(() => undefined))?.remove();
   }

@@ -2,11 +2,18 @@ import type { MessagePort } from "node:worker_threads";
 import type { RetryOptions, TaskRunContext } from "@trigger.dev/core/v3";
 import type { Metadata } from "./run-attempt.ts";
 
-/** What a task worker is started with: the files it imports, where the runtime is, its database. */
+/** A source file (absolute path) and its compiled module. */
+export interface CompiledFile {
+  source: string;
+  module: string;
+}
+
+/**
+ * What a task worker is started with: the init files it imports before it is given its task file
+ * (a `load` message), the runtime's key, its database.
+ */
 export interface TaskWorkerSetup {
-  /** The init file(s) first, then the one task file: absolute source paths and their compiled modules. */
-  files: { source: string; module: string }[];
-  baseURL: string;
+  initFiles: CompiledFile[];
   secretKey: string;
   database: { kind: "pglite"; port: MessagePort } | { kind: "postgres"; url: string };
 }
@@ -20,6 +27,7 @@ export interface StoredError {
 }
 
 export type ToWorker =
+  | { type: "load"; file: CompiledFile; baseURL: string }
   | {
       type: "run";
       runId: string;

@@ -18,10 +18,17 @@ import { localDeps } from "../local-deps.ts";
 import { PglitePortClient } from "./pglite-port-client.ts";
 import type { AttemptOutcome } from "./run-attempt.ts";
 import { runAttempt } from "./run-attempt.ts";
-import type { FromWorker, TaskWorkerSetup, ToWorker, WorkerOutcome } from "./task-worker-protocol.ts";
+import type {
+  CompiledFile,
+  FromWorker,
+  TaskWorkerSetup,
+  ToWorker,
+  WorkerOutcome,
+} from "./task-worker-protocol.ts";
 
 // A worker thread for one task file, as Trigger.dev's worker loads a run: only the init file(s)
 // and that file are imported, so a task that needs another file's side effects fails here too.
+// It imports the init file(s) at once and its task file when given one (a spare waits for that).
 // This module runs compiled (bundle-task-files.ts): stack traces map back to the TypeScript sources.
 process.setSourceMapsEnabled(true);
 const setup = workerData as TaskWorkerSetup;
@@ -34,19 +41,38 @@ async function openDatabase(): Promise<Db> {
   return drizzle({ client: client as unknown as PGlite, schema }) as unknown as Db;
 }
 
-async function load(): Promise<StandardResourceCatalog> {
+/**
+ * Everything but the task file: run context, SDK catalog, dependencies and the init file(s). A
+ * worker does this as soon as it starts, before it is given its file, so a spare one is ready to
+ * take any file's first run.
+ */
+async function warm(): Promise<StandardResourceCatalog> {
   installRunContext();
   const catalog = new StandardResourceCatalog();
   resourceCatalog.setGlobalResourceCatalog(catalog);
-  configure({ baseURL: setup.baseURL, accessToken: setup.secretKey });
   setDeps((await localDeps(await openDatabase())).deps);
-  for (const file of setup.files) {
-    catalog.setCurrentFileContext(relative(process.cwd(), file.source), "default");
-    await import(pathToFileURL(file.module).href);
-    catalog.clearCurrentFileContext();
+  for (const file of setup.initFiles) await importFile(catalog, file);
+  return catalog;
+}
+
+async function importFile(catalog: StandardResourceCatalog, file: CompiledFile): Promise<void> {
+  catalog.setCurrentFileContext(relative(process.cwd(), file.source), "default");
+  await import(pathToFileURL(file.module).href);
+  catalog.clearCurrentFileContext();
+}
+
+/** The worker's one task file, after the init files, with the SDK pointed at the runtime. */
+async function load(message: Extract<ToWorker, { type: "load" }>): Promise<StandardResourceCatalog> {
+  const catalog = await warming;
+  configure({ baseURL: message.baseURL, accessToken: setup.secretKey });
+  if (!setup.initFiles.some((init) => init.source === message.file.source)) {
+    await importFile(catalog, message.file);
   }
   return catalog;
 }
+
+const warming = warm();
+warming.catch(() => undefined);
 
 const running = new Map<string, AbortController>();
 const failures = new Map<string, () => Promise<void>>();
@@ -93,18 +119,27 @@ async function run(catalog: StandardResourceCatalog, message: Extract<ToWorker, 
   }
 }
 
-try {
-  const catalog = await load();
-  port.on("message", (message: ToWorker) => {
-    if (message.type === "abort") running.get(message.runId)?.abort(new Error(message.reason));
-    else if (message.type === "failure-hooks") {
-      const hooks = failures.get(message.runId) ?? (async () => {});
-      failures.delete(message.runId);
-      void hooks()
-        .catch((err) => logger.error("onFailure hook failed", { runId: message.runId, err }))
-        .finally(() => post({ type: "failure-hooks-done", runId: message.runId }));
-    } else {
-      void run(catalog, message).then(
+let loaded: Promise<StandardResourceCatalog> | undefined;
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "load") {
+    loaded = load(message);
+    loaded.then(
+      () => post({ type: "ready" }),
+      (err) => post({ type: "load-error", error: runError(err) }),
+    );
+  } else if (message.type === "abort") running.get(message.runId)?.abort(new Error(message.reason));
+  else if (message.type === "failure-hooks") {
+    const hooks = failures.get(message.runId) ?? (async () => {});
+    failures.delete(message.runId);
+    void hooks()
+      .catch((err) => logger.error("onFailure hook failed", { runId: message.runId, err }))
+      .finally(() => post({ type: "failure-hooks-done", runId: message.runId }));
+  } else {
+    // Runs are sent only once the worker has posted "ready".
+    void loaded!
+      .then((catalog) => run(catalog, message))
+      .then(
         (outcome) => post({ type: "outcome", runId: message.runId, outcome }),
         (err) =>
           post({
@@ -119,9 +154,5 @@ try {
             }),
           }),
       );
-    }
-  });
-  post({ type: "ready" });
-} catch (err) {
-  post({ type: "load-error", error: runError(err) });
-}
+  }
+});
