@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, keyCanaries, tenants } from "../../db/schema.ts";
 import { createTestDb, type TestDb } from "../../test/helpers/test-db.ts";
 import { encryptCredentials } from "../connections/credential-cipher.ts";
+import { ConfigError } from "../errors.ts";
 import { checkStoredKeys } from "./check-stored-keys.ts";
+import { encryptSecret } from "./envelope.ts";
 import { parseKeyRing } from "./key-ring.ts";
 
 const K1 = Buffer.alloc(32, 1).toString("base64");
@@ -74,5 +76,41 @@ describe("checkStoredKeys", () => {
     const after = await db.db.select().from(keyCanaries);
     expect(after.find((row) => row.keyVersion === "dev1")?.canary).toBe(first?.canary);
     expect(after.map((row) => row.keyVersion).sort()).toEqual(["dev1", "v3"]);
+  });
+
+  it("accepts a fingerprint recorded by an earlier start (the canary's binding is a stored format)", async () => {
+    const ring = await parseKeyRing(`dev1:${K1}`);
+    const canary = await encryptSecret(ring, "switchboard key canary", {
+      tenantId: "platform",
+      provider: "key-canary",
+      field: "dev1",
+    });
+    await db.db.insert(keyCanaries).values({ keyVersion: "dev1", canary });
+    await expect(checkStoredKeys(db.db, ring)).resolves.toBeUndefined();
+  });
+
+  it("names every unreadable version in one error, with the versions as context", async () => {
+    await storeUnder(`v3:${K1}`);
+    await storeUnder(`v4:${K2}`);
+    const error = (await checkStoredKeys(db.db, await parseKeyRing(`v5:${K1}`)).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(
+      'key version "v3" is not in the key ring; key version "v4" is not in the key ring.',
+    );
+    expect(error.context).toEqual({ versions: ["v3", "v4"] });
+  });
+
+  it("lets an error that is not a decryption failure through instead of blaming the key", async () => {
+    const [tenant] = await db.db.insert(tenants).values({ name: "T" }).returning();
+    await db.db.insert(integrationConnections).values({
+      tenantId: tenant!.id,
+      provider: "resend",
+      credentials: { api_key: 5 } as unknown as Record<string, string>,
+      keyVersion: "dev1",
+    });
+    const error = await checkStoredKeys(db.db, await parseKeyRing(`dev1:${K1}`)).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(TypeError);
   });
 });

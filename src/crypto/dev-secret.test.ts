@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import { resetConfig } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { readOrCreateDevSecret } from "./dev-secret.ts";
@@ -73,5 +74,44 @@ describe("development secrets", () => {
     process.env.OAUTH_STATE_SECRET = "configured-state-secret-0123456789abcdef";
     resetConfig();
     expect(loadOAuthStateSecret()).toBe("configured-state-secret-0123456789abcdef");
+  });
+
+  it("uses the file another process created first, never overwriting it", () => {
+    const path = join(dir, "raced");
+    const value = readOrCreateDevSecret(dir, "raced", () => {
+      writeFileSync(path, "theirs\n");
+      return "mine";
+    });
+    expect(value).toBe("theirs");
+    expect(readFileSync(path, "utf8")).toBe("theirs\n");
+  });
+
+  it("says what is missing outside local mode, and warns where the development key is kept", async () => {
+    delete process.env.ENCRYPTION_KEYS;
+    delete process.env.OAUTH_STATE_SECRET;
+    delete process.env.SWITCHBOARD_LOCAL;
+    process.env.DATA_DIR = dir;
+    resetConfig();
+    resetKeyRing();
+    await expect(getKeyRing()).rejects.toThrow(
+      "ENCRYPTION_KEYS is required outside the local runtime (see .env.example)",
+    );
+    expect(() => loadOAuthStateSecret()).toThrow("OAUTH_STATE_SECRET is required outside the local runtime");
+    process.env.SWITCHBOARD_LOCAL = "1";
+    resetConfig();
+    resetKeyRing();
+    const logs = captureLogs();
+    try {
+      await getKeyRing();
+    } finally {
+      logs.stop();
+    }
+    const warning = logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.level === "warn");
+    expect(warning).toMatchObject({
+      message: "ENCRYPTION_KEYS is not set: using a generated development key; never use it in production",
+      path: join(dir, "dev-encryption-key"),
+    });
   });
 });

@@ -36,4 +36,11 @@ describe("byte encodings", () => {
     expect(() => fromUtf8(bytes(0xc3))).toThrow();
     expect(() => fromUtf8(bytes(0xff, 0x41))).toThrow();
   });
+
+  it("strips every trailing pad of base64url, and reads long hex strings byte by byte", () => {
+    expect(toBase64Url(bytes(1))).toBe("AQ");
+    expect(toBase64Url(bytes(1, 2))).toBe("AQI");
+    const hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    expect([...fromHex(hex)]).toEqual([...Buffer.from(hex, "hex")]);
+  });
 });

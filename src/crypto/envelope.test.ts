@@ -93,4 +93,12 @@ describe("credential envelope encryption", () => {
     expect(error.context).toEqual({ version: "v1", provider: "slack", field: "refresh_token" });
     expect(String(error.message)).not.toContain("hunter2");
   });
+
+  it("names the missing version in the error's context, and says why a ciphertext failed to open", async () => {
+    const sealed = await encryptSecret(await parseKeyRing(`v1:${K1}`), "s", binding);
+    const missing = await decryptSecret(await parseKeyRing(`v2:${K2}`), sealed, binding).catch((e) => e);
+    expect(missing.context).toEqual({ version: "v1" });
+    const wrong = await decryptSecret(await parseKeyRing(`v1:${K2}`), sealed, binding).catch((e) => e);
+    expect(wrong.message).toBe("Credential failed to decrypt (wrong key, wrong row or tampered)");
+  });
 });

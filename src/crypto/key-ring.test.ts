@@ -41,4 +41,10 @@ describe("ENCRYPTION_KEYS parsing", () => {
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toThrow(message);
   });
+
+  it("refuses an entry without a colon as having no version, whatever it decodes to", async () => {
+    await expect(parseKeyRing("abcd")).rejects.toThrow(
+      "ENCRYPTION_KEYS entry 1 needs the form <version>:<base64 key>",
+    );
+  });
 });

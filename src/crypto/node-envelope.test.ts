@@ -63,4 +63,28 @@ describe("the node:crypto envelope of the refresh sweep", () => {
     );
     expect(() => node.decryptSecret([scheme, "v9", iv, body].join("."), binding)).toThrow(/v9/);
   });
+
+  it("names the missing version, and says why a ciphertext failed to open, with its binding", async () => {
+    const node = nodeEnvelope(await parseKeyRing(`v2:${K2}`));
+    const missing = (() => {
+      try {
+        node.decryptSecret("sb1.v9.aaaa.bbbb", binding);
+      } catch (err) {
+        return err as CryptoError;
+      }
+    })();
+    expect(missing?.context).toEqual({ version: "v9" });
+    const sealed = node.encryptSecret("s", binding);
+    const wrong = (() => {
+      try {
+        node.decryptSecret(sealed, { ...binding, field: "other" });
+      } catch (err) {
+        return err as CryptoError;
+      }
+    })();
+    expect(wrong).toMatchObject({
+      message: "Credential failed to decrypt (wrong key, wrong row or tampered)",
+      context: { version: "v2", provider: binding.provider, field: "other" },
+    });
+  });
 });
