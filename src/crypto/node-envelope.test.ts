@@ -87,4 +87,11 @@ describe("the node:crypto envelope of the refresh sweep", () => {
       context: { version: "v2", provider: binding.provider, field: "other" },
     });
   });
+
+  it("opens an empty secret, whose ciphertext is exactly one authentication tag", async () => {
+    const node = nodeEnvelope(await parseKeyRing(`v2:${K2}`));
+    const sealed = node.encryptSecret("", binding);
+    expect(Buffer.from(sealed.split(".")[3]!, "base64url")).toHaveLength(16);
+    expect(node.decryptSecret(sealed, binding)).toBe("");
+  });
 });
