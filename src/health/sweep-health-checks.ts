@@ -22,6 +22,20 @@ export interface HealthSweepProgress {
 }
 
 /**
+ * The due connections' ids per provider, in the order given. Linear: a sweep may hold 100,000
+ * connections of one provider (copying the list per row took minutes at that size).
+ */
+export function groupByProvider(rows: { id: string; provider: string }[]): Map<string, string[]> {
+  const byProvider = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = byProvider.get(row.provider);
+    if (ids) ids.push(row.id);
+    else byProvider.set(row.provider, [row.id]);
+  }
+  return byProvider;
+}
+
+/**
  * Finds the connections due a health check (active or error, not checked within the interval;
  * a partial index on `last_checked_at` serves it, so the sweep costs what is due, not what
  * exists) and fans out one `health-check-connections` run per chunk of one provider's
@@ -40,8 +54,7 @@ export async function sweepHealthChecks(
       order by last_checked_at nulls first
       limit ${MAX_PER_SWEEP}`),
   );
-  const byProvider = new Map<string, string[]>();
-  for (const row of due) byProvider.set(row.provider, [...(byProvider.get(row.provider) ?? []), row.id]);
+  const byProvider = groupByProvider(due);
   const items = [...byProvider].flatMap(([provider, ids]) =>
     Array.from({ length: Math.ceil(ids.length / HEALTH_CHUNK_SIZE) }, (_, i) => ({
       payload: { provider, connectionIds: ids.slice(i * HEALTH_CHUNK_SIZE, (i + 1) * HEALTH_CHUNK_SIZE) },
