@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel, SHARE_ENV, Worker } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
 import { AppError, describeError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
@@ -82,6 +82,8 @@ class TaskWorker {
     const workerDatabase =
       database.kind === "postgres" ? database : { kind: "pglite" as const, port: channel!.port2 };
     this.thread = new Worker(entry, {
+      // One environment, as in one process: a variable set after the worker started is seen.
+      env: SHARE_ENV,
       workerData: { ...setup, database: workerDatabase } satisfies TaskWorkerSetup,
       transferList: channel ? [channel.port2] : [],
     });
