@@ -12,7 +12,9 @@ const SLACK_AUTH = new Set([
 function slackFailure(response: ProviderResponse): AppError | undefined {
   const body = response.json as { ok?: unknown; error?: unknown } | undefined;
   if (!response.ok || body?.ok !== false) return undefined;
-  const code = typeof body.error === "string" ? body.error : "unknown_error";
+  // Slack's own code, but any text the answer holds: no control characters, bounded.
+  const code =
+    typeof body.error === "string" ? body.error.replace(/\p{Cc}+/gu, " ").slice(0, 100) : "unknown_error";
   const message = `slack answered ok=false: ${code}`;
   if (SLACK_AUTH.has(code)) {
     return new ProviderError("slack", "unauthorized", message, {

@@ -70,7 +70,12 @@ function describe(response: ProviderResponse): string {
   const detail = [body?.error, body?.error_description, body?.message, body?.error_message, nested].find(
     (v) => typeof v === "string",
   );
-  return detail ? `HTTP ${response.status}: ${String(detail).slice(0, 200)}` : `HTTP ${response.status}`;
+  // The provider's text ends up in terminals (`switchboard health`) and alerts: no control
+  // characters (an ANSI escape could rewrite or hide what the operator reads).
+  const text = String(detail ?? "")
+    .replace(/\p{Cc}+/gu, " ")
+    .slice(0, 200);
+  return detail ? `HTTP ${response.status}: ${text}` : `HTTP ${response.status}`;
 }
 
 /**

@@ -170,4 +170,12 @@ describe("provider HTTP client", () => {
       expect(logs.lines.join("\n")).not.toContain(secret);
     },
   );
+  it("keeps control characters (terminal escapes) of a provider's error text out of the message", async () => {
+    sim.fault("*", {
+      status: 500,
+      body: { error: "down\u001b[2J\u001b]8;;https://evil.example\u0007click\r\nnow" },
+    });
+    const err = (await failureOf(get())) as Error;
+    expect(err.message).toBe("acme answered HTTP 500: down [2J ]8;;https://evil.example click now");
+  });
 });
