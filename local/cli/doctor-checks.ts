@@ -10,6 +10,7 @@ import { rowsOf } from "../../src/db/types.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { formatError } from "../../src/format-error.ts";
 import { environmentProblems } from "../preflight.ts";
+import { healthAlerting } from "./doctor-health-alerting.ts";
 import { providerProbes } from "./doctor-provider-probes.ts";
 import { cliIo } from "./output.ts";
 
@@ -88,6 +89,7 @@ export async function runDoctorChecks(): Promise<Check[]> {
     if (handle && !shared) await handle.close();
   }
   checks.push(await check("Trigger.dev reachable", triggerReachable));
+  checks.push(await check("health alerting", () => healthAlerting()));
   for (const probe of providerProbes()) checks.push(await check(probe.name, probe.run));
   return checks;
 }
