@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /**
@@ -35,7 +35,10 @@ export function newRuntimeToken(): string {
 export function writeRuntimeRecord(dataDir: string, record: RuntimeRecord): () => void {
   const path = join(dataDir, FILE);
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(path, JSON.stringify(record), { mode: 0o600 });
+  // Written whole, then renamed into place: a CLI (or a test) reading it never sees half a file.
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, JSON.stringify(record), { mode: 0o600 });
+  renameSync(partial, path);
   return () => {
     if (readRuntimeRecord(dataDir, { checkAlive: false })?.token === record.token)
       rmSync(path, { force: true });
