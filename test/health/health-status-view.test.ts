@@ -80,8 +80,11 @@ describe("health status view (CLI and local runtime)", () => {
     }
     const human = await cli(["health"]);
     expect(human.stdout).toMatch(/provider\s+status\s+health/);
-    // The sandbox's platform credentials (Plaid, PayPal keys) were probed by the same sweep.
-    expect(human.stdout).toMatch(/Platform credentials[\s\S]*paypal\s+ok[\s\S]*plaid\s+ok/);
+    // The sandbox's platform credentials (Plaid, PayPal keys) were probed by the same sweep
+    // (degraded only when a loaded machine made a probe slower than 500 ms).
+    expect(human.stdout).toMatch(
+      /Platform credentials[\s\S]*paypal\s+(ok|degraded)[\s\S]*plaid\s+(ok|degraded)/,
+    );
     expect(human.stdout.match(/\bactive\b/g)?.length).toBe(3);
 
     const url = `${runtime.url}/health/connections?tenant=${tenant}`;
