@@ -45,6 +45,13 @@ describe("sandbox knobs: break a provider in the running sandbox and see the ale
     expect(fault.code, fault.stderr).toBe(0);
 
     expect((await cli(["task", "run", "health-sweep", "--json"])).code).toBe(0);
+    // The sweep fans out; its child run checks the connection and tells the change.
+    await waitUntil(async () => {
+      const runs = JSON.parse(
+        (await cli(["runs", "list", "--task", "health-check-connections", "--json"])).stdout,
+      ) as { status: string }[];
+      return runs.length === 1 && runs[0]!.status === "completed";
+    }, 30_000);
     const [lob] = await waitUntil(async () => {
       const shown = JSON.parse((await cli(["health", "--tenant", tenant, "--json"])).stdout) as {
         connections: ConnectionHealth[];
