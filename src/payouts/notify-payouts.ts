@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { integrationConnections } from "../../db/schema.ts";
 import type { Deps } from "../build-deps.ts";
+import { slackBody } from "../connections/connection-notifier.ts";
 import { decryptCredentials } from "../connections/credential-cipher.ts";
 import { withTenant } from "../db/with-tenant.ts";
 import { optionalFeatureUrl } from "../observability/optional-feature-url.ts";
@@ -43,7 +44,7 @@ export async function notifyPayouts(
       url,
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: own ? text : `[tenant ${tenantId}] ${text}` }),
+      body: slackBody(own ? text : `[tenant ${tenantId}] ${text}`),
       timeoutMs: 5_000,
     });
     return true;
