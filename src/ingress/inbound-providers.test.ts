@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors.ts";
+import { WebhookVerificationError } from "../providers/webhook-verification-error.ts";
 import {
   findInboundProvider,
   inboundProviderIds,
   inboundProviders,
   inboxTaskId,
 } from "./inbound-providers.ts";
+import type { IngressDeps } from "./ingress-deps.ts";
 
 const provider = (id: string) => findInboundProvider(id)!;
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -85,5 +88,68 @@ describe("inbound provider descriptors", () => {
     ["plaid", { webhook_type: "T", webhook_code: "E", item_id: "" }],
   ])("refuses a %s body that is not such an event: %j", async (id, body) => {
     await expect(identify(id, body)).rejects.toThrow();
+  });
+});
+
+describe("inbound provider verification set-up", () => {
+  const request = (headers: Record<string, string> = {}) =>
+    new Request("http://door/", { method: "POST", body: "{}", headers });
+  const deps = (env: Record<string, string | undefined>) => ({ env }) as unknown as IngressDeps;
+
+  it("refuses as unconfigured a provider whose secrets are not set, naming them", async () => {
+    await expect(provider("stripe").verify(bytes("{}"), request(), deps({}), {})).rejects.toThrow(
+      new ConfigError("STRIPE_WEBHOOK_SECRET is not set"),
+    );
+    await expect(provider("plaid").verify(bytes("{}"), request(), deps({}), {})).rejects.toThrow(
+      new ConfigError("PLAID_CLIENT_ID and PLAID_SECRET are not set"),
+    );
+    const paypal = { PAYPAL_CLIENT_ID: "c", PAYPAL_CLIENT_SECRET: "s", PAYPAL_WEBHOOK_ID: "w" };
+    for (const missing of Object.keys(paypal)) {
+      await expect(
+        provider("paypal").verify(bytes("{}"), request(), deps({ ...paypal, [missing]: undefined }), {}),
+      ).rejects.toThrow(
+        new ConfigError("PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID are required"),
+      );
+    }
+  });
+
+  it("refuses a PayPal body that is not UTF-8 before asking PayPal", async () => {
+    const paypal = { PAYPAL_CLIENT_ID: "c", PAYPAL_CLIENT_SECRET: "s", PAYPAL_WEBHOOK_ID: "w" };
+    const error = await provider("paypal")
+      .verify(new Uint8Array([0x7b, 0xff, 0x7d]), request(), deps(paypal), {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect(error).toMatchObject({
+      reason: "malformed_header",
+      message: "PayPal body is not UTF-8",
+      context: { provider: "paypal", reason: "malformed_header" },
+    });
+  });
+
+  it("emits realistic sample events", () => {
+    expect(JSON.parse(provider("stripe").sampleEvent("u1"))).toEqual({
+      id: "evt_u1",
+      object: "event",
+      type: "account.application.deauthorized",
+      account: "acct_sandbox",
+      data: { object: { id: "ca_sandbox", object: "application" } },
+    });
+    expect(JSON.parse(provider("plaid").sampleEvent("u1"))).toEqual({
+      webhook_type: "ITEM",
+      webhook_code: "ERROR",
+      item_id: "item_u1",
+      error: { error_type: "ITEM_ERROR", error_code: "ITEM_LOGIN_REQUIRED" },
+      environment: "sandbox",
+    });
+    expect(JSON.parse(provider("lob").sampleEvent("u1"))).toEqual({
+      id: "evt_u1",
+      event_type: { id: "letter.mailed" },
+      reference_id: "ltr_u1",
+      body: {},
+    });
+    expect(JSON.parse(provider("retell").sampleEvent("u1"))).toEqual({
+      event: "call_ended",
+      call: { call_id: "call_u1", call_status: "ended" },
+    });
   });
 });

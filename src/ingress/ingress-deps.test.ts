@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
+import { AppError, ConfigError, NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
 import {
   createEdgeIngressDeps,
   getIngressDeps,
@@ -144,5 +144,12 @@ describe("handler answers", () => {
       { error: "Internal error", code: "unavailable" },
     ]);
     expect(await answer(new Error("secret detail"))).toEqual([500, { error: "Internal error" }]);
+  });
+
+  it("hides the message of an error answered 500, and needs OAUTH_STATE_SECRET for OAuth", async () => {
+    const response = errorResponse(new AppError("boom", "secret detail", { retryable: false }));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: "Internal error", code: "boom" });
+    expect(() => oauthSettingsFromEnv({ PUBLIC_BASE_URL: "https://x.example" })).toThrow(ConfigError);
   });
 });

@@ -126,4 +126,16 @@ describe("fetch-only trigger client", () => {
     expect(bodies[1 - first]!.options.tags).toEqual(["b"]);
     expect(await jobs().batchTrigger("t", [])).toEqual({ batchId: "", runCount: 0 });
   });
+
+  it("retries a 500, and when it gives up names the task and keeps the last answer as the cause", async () => {
+    trigger.fault("POST /api/v1/tasks/*", { status: 500, times: 1 });
+    await jobs().trigger("t", {});
+    expect(trigger.requests).toHaveLength(2);
+    trigger.fault("POST /api/v1/tasks/*", { status: 502, times: 3 });
+    const error = (await jobs()
+      .trigger("my-task", {})
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe("Could not trigger my-task");
+    expect((error.cause as Error).message).toBe("Trigger.dev answered 502 for my-task");
+  });
 });

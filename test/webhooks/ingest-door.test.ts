@@ -110,6 +110,7 @@ describe("the webhook door", () => {
   it("answers 413 to a body over 1 MiB", async () => {
     const response = await post("x".repeat(1024 * 1024 + 1));
     expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: "Body exceeds 1048576 bytes" });
     expect(await rows()).toEqual([]);
   });
 
@@ -195,7 +196,9 @@ describe("the webhook door", () => {
     triggerFailure = new AppError("trigger_rejected", "bad task", { retryable: false });
     expect((await post('{"id":"evt_door_5"}')).status).toBe(500);
     triggerFailure = new AppError("trigger_rejected", "busy", { retryable: true });
-    expect((await post('{"id":"evt_door_5"}')).status).toBe(503);
+    const busy = await post('{"id":"evt_door_5"}');
+    expect(busy.status).toBe(503);
+    expect(await busy.json()).toEqual({ error: "Temporarily unavailable" });
     triggerFailure = new AppError("other", "bad", { retryable: false });
     expect((await post('{"id":"evt_door_5"}')).status).toBe(503);
     expect(await rows()).toHaveLength(1);
