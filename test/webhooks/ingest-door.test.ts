@@ -10,6 +10,7 @@ import { ingestWebhook } from "../../src/ingress/ingest-webhook.ts";
 import { type IngressDeps, setIngressDeps } from "../../src/ingress/ingress-deps.ts";
 import type { JobQueue, TriggerJobOptions } from "../../src/jobs.ts";
 import { WebhookVerificationError } from "../../src/providers/webhook-verification-error.ts";
+import { captureLogs } from "../helpers/capture-logs.ts";
 import { createTestDb, type TestDb } from "../helpers/test-db.ts";
 
 /**
@@ -202,5 +203,44 @@ describe("the webhook door", () => {
     triggerFailure = new AppError("other", "bad", { retryable: false });
     expect((await post('{"id":"evt_door_5"}')).status).toBe(503);
     expect(await rows()).toHaveLength(1);
+  });
+
+  it("logs why each delivery was refused or kept, with the provider and the path's tenant", async () => {
+    const logs = captureLogs();
+    try {
+      await post("{}", { "x-verdict": "forged" }, door(), { tenantId: "t-1" });
+      await post("{}", { "x-verdict": "unconfigured" });
+      await post("{}", { "x-verdict": "down" });
+      await post("{nope");
+      triggerFailure = new Error("queue down");
+      await post('{"id":"evt_door_6"}');
+    } finally {
+      logs.stop();
+    }
+    const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = (message: string) => lines.find((l) => l.message === message);
+    expect(line("webhook rejected")).toMatchObject({
+      level: "warn",
+      provider: "stripe",
+      tenantId: "t-1",
+      reason: "invalid_signature",
+    });
+    expect(line("webhook refused: verification is not configured")).toMatchObject({
+      level: "error",
+      provider: "stripe",
+    });
+    expect(line("webhook refused: verification is not configured")).toHaveProperty(
+      "error.message",
+      "no secret",
+    );
+    expect(line("webhook could not be verified now")).toHaveProperty("error.message", "database down");
+    expect(line("signed webhook is malformed; kept for inspection")).toMatchObject({
+      problem: "body is not JSON",
+    });
+    expect(line("webhook could not be stored or enqueued; the provider will retry")).toHaveProperty(
+      "error.message",
+      "queue down",
+    );
+    expect(line("webhook could not be verified now")).not.toHaveProperty("tenantId");
   });
 });
