@@ -6,6 +6,24 @@ import { requireId } from "./ids.ts";
 import { emit, table } from "./output.ts";
 import { withDb } from "./with-db.ts";
 
+type HealthColumns = Pick<
+  PlatformCredentialHealth,
+  "lastCheckedAt" | "lastLatencyMs" | "consecutiveFailures" | "errorRate" | "lastError" | "lastErrorClass"
+>;
+
+/** The health columns connections and platform credentials share, as people read them. */
+function healthColumnsForPeople(h: HealthColumns): object {
+  return {
+    lastCheckedAt: h.lastCheckedAt ?? "never",
+    latencyMs: h.lastLatencyMs ?? "-",
+    failures: h.consecutiveFailures,
+    errorRate: h.errorRate === null ? "-" : `${(h.errorRate * 100).toFixed(1)}%`,
+    lastError: h.lastError
+      ? `${h.lastErrorClass ? `[${h.lastErrorClass}] ` : ""}${h.lastError}`.slice(0, 120)
+      : "",
+  };
+}
+
 function rowsForPeople(list: ConnectionHealth[]): object[] {
   return list.map((c) => ({
     id: c.id,
@@ -13,28 +31,12 @@ function rowsForPeople(list: ConnectionHealth[]): object[] {
     provider: c.provider,
     status: c.status,
     health: c.healthState,
-    lastCheckedAt: c.lastCheckedAt ?? "never",
-    latencyMs: c.lastLatencyMs ?? "-",
-    failures: c.consecutiveFailures,
-    errorRate: c.errorRate === null ? "-" : `${(c.errorRate * 100).toFixed(1)}%`,
-    lastError: c.lastError
-      ? `${c.lastErrorClass ? `[${c.lastErrorClass}] ` : ""}${c.lastError}`.slice(0, 120)
-      : "",
+    ...healthColumnsForPeople(c),
   }));
 }
 
 function platformRowsForPeople(list: PlatformCredentialHealth[]): object[] {
-  return list.map((p) => ({
-    provider: p.provider,
-    health: p.healthState,
-    lastCheckedAt: p.lastCheckedAt ?? "never",
-    latencyMs: p.lastLatencyMs ?? "-",
-    failures: p.consecutiveFailures,
-    errorRate: p.errorRate === null ? "-" : `${(p.errorRate * 100).toFixed(1)}%`,
-    lastError: p.lastError
-      ? `${p.lastErrorClass ? `[${p.lastErrorClass}] ` : ""}${p.lastError}`.slice(0, 120)
-      : "",
-  }));
+  return list.map((p) => ({ provider: p.provider, health: p.healthState, ...healthColumnsForPeople(p) }));
 }
 
 function syncRowsForPeople(list: SurveySyncStatus[]): object[] {
