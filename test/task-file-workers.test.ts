@@ -1,7 +1,9 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../db/schema.ts";
 import { type Runtime, type RuntimeOptions, startRuntime } from "../local/runtime.ts";
+import { IMPORT_FAILS_MARKER } from "./fixtures/isolation/lib/import-marker.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
@@ -151,4 +153,64 @@ describe("task files in their own workers", () => {
       expect(lost.finishedAt!.getTime() - killedAt).toBeLessThan(LEASE_MS);
     });
   }, 240_000);
+
+  it("retries a run whose task file failed to import, in a fresh worker that imports it again", async () => {
+    await withRuntime({}, async (runtime) => {
+      // Created after the runtime indexed the file: only the worker's import sees it.
+      writeFileSync(IMPORT_FAILS_MARKER, "");
+      let id: string;
+      try {
+        ({ id } = await runtime.executor.store.create({
+          taskId: "isolation-import-fails-once",
+          payload: "{}",
+          payloadType: "application/json",
+        }));
+        runtime.executor.wake();
+        // The retry waits 2 s: the marker goes before it starts.
+        await waitUntil(
+          async () => (await runtime.executor.attempts.list(id)).length > 0,
+          90_000,
+          "the first attempt to fail at import",
+        );
+      } finally {
+        rmSync(IMPORT_FAILS_MARKER, { force: true });
+      }
+      const row = await runtime.executor.waitFor(id, 90_000);
+      expect(row).toMatchObject({ status: "completed", attempts: 2, output: { attempt: 2 } });
+      const attempts = await runtime.executor.attempts.list(id);
+      expect(attempts.map((a) => a.status)).toEqual(["retrying", "completed"]);
+      expect(attempts[0]!.error).toMatchObject({ message: expect.stringMatching(/marker file exists/) });
+      // A later run of the file uses the fresh worker too.
+      expect(await run(runtime, "isolation-import-fails-once", {})).toMatchObject({ status: "completed" });
+    });
+  }, 240_000);
+
+  it("terminates a worker whose task blocks its event loop past maxDuration and fails the run as timed out", async () => {
+    await withRuntime({}, async (runtime) => {
+      const { id } = await runtime.executor.store.create({
+        taskId: "isolation-busy-loop",
+        payload: "{}",
+        payloadType: "application/json",
+      });
+      runtime.executor.wake();
+      const thread = await waitUntil(
+        async () => {
+          const row = await runtime.executor.store.get(id);
+          return row?.status === "running" && runtime.workers?.threadOf(`${FIXTURES}/busy-loop.ts`);
+        },
+        90_000,
+        "the attempt to run in its worker",
+      );
+      const startedAt = Date.now();
+      const row = await runtime.executor.waitFor(id, 20_000);
+      // maxDuration 1 s plus the 3 s grace, not the lease renewed forever.
+      expect(Date.now() - startedAt).toBeLessThan(12_000);
+      expect(row).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        error: { code: "MAX_DURATION_EXCEEDED", message: expect.stringMatching(/maxDuration exceeded/) },
+      });
+      expect(runtime.workers?.threadOf(`${FIXTURES}/busy-loop.ts`)).not.toBe(thread);
+    });
+  }, 60_000);
 });

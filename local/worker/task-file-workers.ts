@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { MessageChannel, SHARE_ENV, Worker } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
+import { calculateNextRetryDelay } from "@trigger.dev/core/v3";
 import { AppError, describeError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
 import type { LoadedTask } from "../executor/task-catalog.ts";
@@ -36,6 +37,11 @@ export interface TaskFileWorkersOptions {
   replenishSpare?: boolean;
   /** A task file's worker that ran nothing for this long stops; its next run starts one (default 5 min). */
   idleMs?: number;
+  /**
+   * How long an aborted attempt (maxDuration, shutdown, cancel) may take to end before its worker
+   * is terminated (a task blocking its event loop never sees the abort; default 3 s).
+   */
+  abortGraceMs?: number;
 }
 
 /**
@@ -74,8 +80,9 @@ class TaskWorker {
     entry: string,
     setup: Omit<TaskWorkerSetup, "database">,
     database: WorkerDatabase,
-    onExit: (worker: TaskWorker) => void,
+    private readonly onExit: (worker: TaskWorker) => void,
     private readonly idleMs: number,
+    private readonly abortGraceMs: number,
   ) {
     const channel = database.kind === "pglite" ? new MessageChannel() : undefined;
     if (channel && database.kind === "pglite") servePglitePort(database.pglite, channel.port1);
@@ -93,8 +100,11 @@ class TaskWorker {
           this.loaded = true;
           this.idle();
           resolveReady(undefined);
-        } else if (message.type === "load-error") resolveReady(message.error);
-        else this.receive(message);
+        } else if (message.type === "load-error") {
+          // A failed import is not kept: the file's next attempt starts a fresh worker.
+          resolveReady(message.error);
+          this.retire();
+        } else this.receive(message);
       });
       const exit = (err: Error) => {
         if (this.exited) return;
@@ -159,10 +169,20 @@ class TaskWorker {
   private idle(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (this.pending.size === 0 && this.hooks.size === 0) void this.thread.terminate();
+      if (this.pending.size === 0 && this.hooks.size === 0) this.retire();
       else this.idle();
     }, this.idleMs);
     this.idleTimer.unref();
+  }
+
+  /**
+   * Stops the worker, out of the runner's maps at once (not on its later exit), so no run is sent
+   * to a worker that is stopping.
+   */
+  retire(): void {
+    clearTimeout(this.idleTimer);
+    this.onExit(this);
+    void this.thread.terminate();
   }
 
   /** Gives the worker its task file (it imports it once its init files are imported). */
@@ -177,13 +197,15 @@ class TaskWorker {
 
   async run(taskId: string, request: AttemptRequest): Promise<AttemptOutcome> {
     const loadError = await this.ready;
-    if (loadError) return loadFailure(toError(loadError));
+    if (loadError) return loadFailure(toError(loadError), request);
     if (this.exited) throw this.exited;
     const runId = request.ctx.run.id;
     return new Promise<AttemptOutcome>((resolveRun, rejectRun) => {
       this.pending.set(runId, { request, saves: Promise.resolve(), resolve: resolveRun, reject: rejectRun });
-      const abort = () =>
+      const abort = () => {
         this.send({ type: "abort", runId, reason: describeError(request.signal.reason).message });
+        setTimeout(() => this.stopUnresponsive(runId), this.abortGraceMs).unref();
+      };
       if (request.signal.aborted) abort();
       else request.signal.addEventListener("abort", abort, { once: true });
       const { ctx, payload, retry, metadata } = request;
@@ -191,14 +213,45 @@ class TaskWorker {
     });
   }
 
+  /**
+   * An aborted attempt still running after the grace: its task does not yield (a synchronous loop
+   * never handles the abort), so the worker is terminated and the attempt fails as timed out, not
+   * retried, as Trigger.dev fails a run past its maxDuration (MAX_DURATION_EXCEEDED).
+   */
+  private stopUnresponsive(runId: string): void {
+    const pending = this.pending.get(runId);
+    if (!pending || this.exited) return;
+    this.pending.delete(runId);
+    const reason = describeError(pending.request.signal.reason).message;
+    logger.warn("task worker did not stop after its attempt was aborted; terminating it", { runId, reason });
+    this.retire();
+    const error = new AppError(
+      "MAX_DURATION_EXCEEDED",
+      `The attempt did not stop within ${this.abortGraceMs} ms of being aborted (${reason}): its worker was terminated`,
+    );
+    void pending.saves.then(() =>
+      pending.resolve({
+        kind: "failed",
+        error,
+        delayMs: undefined,
+        metadata: undefined,
+        runFailureHooks: async () => {},
+      }),
+    );
+  }
+
   terminate(): Promise<number> {
     return this.thread.terminate();
   }
 }
 
-/** An attempt that could not start because its file did not load (or compile): it fails, no retry. */
-function loadFailure(error: Error): AttemptOutcome {
-  return { kind: "failed", error, delayMs: undefined, metadata: undefined, runFailureHooks: async () => {} };
+/**
+ * An attempt that could not start because its file did not load (or compile): it fails and is
+ * retried by the task's policy (the broken worker is gone; the next attempt imports the file afresh).
+ */
+function loadFailure(error: Error, request?: AttemptRequest): AttemptOutcome {
+  const delayMs = request ? calculateNextRetryDelay(request.retry, request.ctx.attempt.number) : undefined;
+  return { kind: "failed", error, delayMs, metadata: undefined, runFailureHooks: async () => {} };
 }
 
 /**
@@ -241,6 +294,7 @@ export class TaskFileWorkers implements AttemptRunner {
         for (const [file, worker] of this.workers) if (worker === exited) this.workers.delete(file);
       },
       this.options.idleMs ?? 5 * 60_000,
+      this.options.abortGraceMs ?? 3_000,
     );
   }
 
