@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { sql } from "drizzle-orm";
+import { transform } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../test/helpers/test-db.ts";
 import { ConfigError } from "./errors.ts";
@@ -59,5 +60,16 @@ describe("formatError", () => {
     expect(formatError(err)).toContain("see .env.example");
     expect(formatError(err)).not.toMatch(/\n\s+at /);
     expect(formatError(err, { debug: true })).toMatch(/\n\s+at /);
+  });
+
+  it("names file:line:col and the message of a compile error (esbuild's, and tsx's message alone)", async () => {
+    const file = `${process.cwd()}/trigger/broken.ts`;
+    const err = await transform("export const x = ;", { loader: "ts", sourcefile: file }).catch(
+      (e: unknown) => e,
+    );
+    expect(formatError(err)).toBe(`A file does not compile: ${file}:1:18: Unexpected ";"`);
+    // tsx's loader hands the import only the message (absolute paths): shown relative to the cwd.
+    const fromTsx = new Error(`Transform failed with 1 error:\n${file}:1:17: ERROR: Unexpected ";"`);
+    expect(formatError(fromTsx)).toBe('A file does not compile: trigger/broken.ts:1:18: Unexpected ";"');
   });
 });

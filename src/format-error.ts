@@ -68,9 +68,45 @@ export function knownErrorSentence(err: unknown): string | undefined {
   return undefined;
 }
 
+interface EsbuildMessage {
+  text: string;
+  location?: { file: string; line: number; column: number } | null;
+}
+
+/**
+ * esbuild's (and tsx's) "Build failed with N errors:" / "Transform failed with N errors:" as
+ * `file:line:col: message` lines (the first line of the message names no file), or undefined for
+ * any other error. Columns are 1-based, as editors count them.
+ */
+export function compileErrorLines(err: unknown): string[] | undefined {
+  if (!(err instanceof Error) || !/^(Build|Transform) failed with \d+ errors?:/.test(err.message))
+    return undefined;
+  const errors = (err as { errors?: EsbuildMessage[] }).errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return errors.map(({ text, location }) =>
+      location ? `${location.file}:${location.line}:${location.column + 1}: ${text}` : text,
+    );
+  }
+  // Crossed a thread or process (tsx's loader): only the message is left, one error a line, with
+  // absolute paths; shown relative to the working directory.
+  const cwd = `${process.cwd()}/`;
+  return err.message
+    .split("\n")
+    .slice(1)
+    .filter((line) => line.trim() !== "")
+    .map((line) =>
+      (line.startsWith(cwd) ? line.slice(cwd.length) : line).replace(
+        /:(\d+):(\d+): ERROR: /,
+        (_, row, col) => `:${row}:${Number(col) + 1}: `,
+      ),
+    );
+}
+
 function sentence(err: unknown): string {
   const known = knownErrorSentence(err);
   if (known !== undefined) return known;
+  const compile = compileErrorLines(err);
+  if (compile) return `A file does not compile: ${compile.slice(0, 5).join("; ")}`;
   if (err instanceof Error) return err.message.split("\n")[0] ?? err.name;
   return String(err);
 }
