@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { configure } from "@trigger.dev/sdk";
 import type { RouteTable } from "../src/capabilities/create-route-table.ts";
 import { inboundRoutes } from "../src/capabilities/inbound-routes.ts";
-import { getConfig } from "../src/config.ts";
+import { getConfig, isolateTaskFiles } from "../src/config.ts";
 import { checkStoredKeys } from "../src/crypto/check-stored-keys.ts";
 import { getKeyRing } from "../src/crypto/load-key-ring.ts";
 import { type DbHandle, openDb } from "../src/db/open-db.ts";
@@ -55,7 +55,7 @@ export interface RuntimeOptions {
   dashboard?: DashboardMode;
   /**
    * Run each attempt in a worker thread per task file that imports only the init file and that
-   * file, as Trigger.dev does (default: on, unless SWITCHBOARD_ISOLATE_TASK_FILES is "0").
+   * file, as Trigger.dev does (default: on, unless SWITCHBOARD_ISOLATE_TASK_FILES is 0/false/off/no).
    */
   isolateTaskFiles?: boolean;
   /** How long a task file's worker stays up without runs before it stops (default 5 minutes). */
@@ -106,7 +106,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const secretKey = options.secretKey ?? config.TRIGGER_SECRET_KEY ?? "tr_dev_local";
     let url = "";
     const runner =
-      (options.isolateTaskFiles ?? process.env.SWITCHBOARD_ISOLATE_TASK_FILES?.trim() !== "0")
+      (options.isolateTaskFiles ?? isolateTaskFiles())
         ? new TaskFileWorkers({
             taskDirs,
             taskFiles: catalog.list().map((task) => task.manifest.filePath),
@@ -119,6 +119,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           })
         : undefined;
     runnerToClose = runner;
+    // Task files that do not compile (or a cache folder that cannot be made) are fatal here, not
+    // a failure of every later run (ADR 027).
+    // (TaskFileWorkers starts the build in its constructor and keeps the promise as `bundle`.)
+    if (runner) await (runner as unknown as { bundle: Promise<unknown> }).bundle;
     const executor = new Executor({
       db: db.db,
       catalog,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { getConfig, parseEnv, resetConfig } from "./config.ts";
+import { getConfig, isolateTaskFiles, parseEnv, resetConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 
 describe("config", () => {
@@ -34,5 +34,16 @@ describe("config", () => {
       if (previous === undefined) delete process.env.PORT;
       else process.env.PORT = previous;
     }
+  });
+
+  it("reads SWITCHBOARD_ISOLATE_TASK_FILES as a switch and refuses anything else", () => {
+    expect(isolateTaskFiles({})).toBe(true);
+    for (const off of ["0", "false", "OFF", " no "])
+      expect(isolateTaskFiles({ SWITCHBOARD_ISOLATE_TASK_FILES: off })).toBe(false);
+    for (const on of ["1", "true", "On", "yes"])
+      expect(isolateTaskFiles({ SWITCHBOARD_ISOLATE_TASK_FILES: on })).toBe(true);
+    expect(() => isolateTaskFiles({ SWITCHBOARD_ISOLATE_TASK_FILES: "nope" })).toThrow(
+      /SWITCHBOARD_ISOLATE_TASK_FILES: must be one of 0\/false\/off\/no or 1\/true\/on\/yes/,
+    );
   });
 });

@@ -10,6 +10,19 @@ import { runtimeEnv } from "./observability/runtime.ts";
 const optionalString = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
 
+/** A switch: 0/false/off/no or 1/true/on/yes (any case, spaces ignored); anything else is refused. */
+const onOff = z
+  .string()
+  .trim()
+  .pipe(
+    z.stringbool({
+      truthy: ["1", "true", "on", "yes"],
+      falsy: ["0", "false", "off", "no"],
+      case: "insensitive",
+      error: "must be one of 0/false/off/no or 1/true/on/yes",
+    }),
+  );
+
 const baseSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Set by the local runtime and CLI: allows a generated development key and sandbox providers. */
@@ -30,6 +43,9 @@ const baseSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** `npm start`: task directories to load instead of trigger.config.ts's `dirs` (comma-separated). */
   SWITCHBOARD_TASK_DIRS: optionalString,
+  /** `npm start`: how long in-flight runs may finish after SIGINT/SIGTERM before they are interrupted. */
+  /** `npm start`: each attempt in a worker per task file (ADR 027); read through `isolateTaskFiles`. */
+  SWITCHBOARD_ISOLATE_TASK_FILES: onOff.default(true),
   /** `npm start`: how long in-flight runs may finish after SIGINT/SIGTERM before they are interrupted. */
   SWITCHBOARD_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   PUBLIC_BASE_URL: optionalUrl,
@@ -83,6 +99,12 @@ export function getConfig(): AppConfig {
 /** Forget the parsed configuration (tests and the CLI change the environment at run time). */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+/** SWITCHBOARD_ISOLATE_TASK_FILES, read now (tests change it between runtimes); ConfigError if invalid. */
+export function isolateTaskFiles(env: Record<string, string | undefined> = process.env): boolean {
+  return parseEnv(baseSchema.pick({ SWITCHBOARD_ISOLATE_TASK_FILES: true }), env)
+    .SWITCHBOARD_ISOLATE_TASK_FILES;
 }
 
 export function isLocalMode(): boolean {

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../db/schema.ts";
 import { type Runtime, type RuntimeOptions, startRuntime } from "../local/runtime.ts";
+import { formatError } from "../src/format-error.ts";
 import { IMPORT_FAILS_MARKER } from "./fixtures/isolation/lib/import-marker.ts";
 import { createTestDb, type TestDb } from "./helpers/test-db.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
@@ -99,6 +100,29 @@ describe("task files in their own workers", () => {
     } finally {
       delete process.env.SWITCHBOARD_ISOLATE_TASK_FILES;
     }
+  }, 120_000);
+
+  it("refuses to start, naming the file and the opt-out, when the task files do not compile for the workers", async () => {
+    const started = startRuntime({
+      db,
+      port: 0,
+      taskDirs: ["test/fixtures/unbundlable/trigger"],
+      secretKey: "tr_test_isolation",
+      sandbox: false,
+      cron: false,
+    });
+    const err = await started.then(
+      async (runtime) => {
+        await runtime.close(0);
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    const line = formatError(err);
+    expect(line).toMatch(
+      /^the task files do not compile for their workers: test\/fixtures\/unbundlable\/trigger\/lazy-missing\.ts:8:\d+: Could not resolve "\.\/missing-module\.ts"/,
+    );
+    expect(line).toContain("SWITCHBOARD_ISOLATE_TASK_FILES=0");
   }, 120_000);
 
   it("stops a task file's worker that stays idle and starts a new one for the file's next run", async () => {
