@@ -237,4 +237,48 @@ describe("task files in their own workers", () => {
       expect(runtime.workers?.threadOf(`${FIXTURES}/busy-loop.ts`)).not.toBe(thread);
     });
   }, 60_000);
+
+  it("takes an idle worker out of use before terminating it, so a run sent meanwhile gets a fresh worker", async () => {
+    await withRuntime({ workerIdleMs: 2_000 }, async (runtime) => {
+      const file = `${FIXTURES}/announce.ts`;
+      expect(await run(runtime, "isolation-announce", { text: "one" })).toMatchObject({
+        status: "completed",
+      });
+      const thread = runtime.workers!.threadOf(file)!;
+      const stillInUse: boolean[] = [];
+      let raced: Promise<unknown> | undefined;
+      const terminate = thread.terminate.bind(thread);
+      thread.terminate = () => {
+        // The moment the idle timer stops the worker: a run of its file arrives.
+        stillInUse.push(runtime.workers!.threadOf(file) === thread);
+        raced ??= run(runtime, "isolation-announce", { text: "two" });
+        return terminate();
+      };
+      await waitUntil(async () => raced, 30_000, "the idle worker to stop");
+      expect(stillInUse[0]).toBe(false);
+      expect(await raced).toMatchObject({ status: "completed", attempts: 1, output: { announced: "TWO!" } });
+    });
+  }, 120_000);
+
+  it("stops the least recently used idle worker past SWITCHBOARD_MAX_TASK_WORKERS", async () => {
+    process.env.SWITCHBOARD_MAX_TASK_WORKERS = "1";
+    try {
+      await withRuntime({}, async (runtime) => {
+        expect(await run(runtime, "isolation-announce", { text: "a" })).toMatchObject({
+          status: "completed",
+        });
+        expect(runtime.workers?.threadOf(`${FIXTURES}/announce.ts`)).toBeDefined();
+        const explicit = await run(runtime, "isolation-shout-explicit", { text: "b" });
+        expect(explicit).toMatchObject({ status: "completed" });
+        expect(runtime.workers?.threadOf(`${FIXTURES}/announce.ts`)).toBeUndefined();
+        expect(runtime.workers?.threadOf(`${FIXTURES}/shout-importing-its-needs.ts`)).toBeDefined();
+        // The stopped file's next run starts a worker again.
+        expect(await run(runtime, "isolation-announce", { text: "c" })).toMatchObject({
+          status: "completed",
+        });
+      });
+    } finally {
+      delete process.env.SWITCHBOARD_MAX_TASK_WORKERS;
+    }
+  }, 120_000);
 });

@@ -42,6 +42,20 @@ export interface TaskFileWorkersOptions {
    * is terminated (a task blocking its event loop never sees the abort; default 3 s).
    */
   abortGraceMs?: number;
+  /**
+   * Task-file workers kept at most (the spare aside): a file's first run past it stops the least
+   * recently used idle worker (default SWITCHBOARD_MAX_TASK_WORKERS, else 8).
+   */
+  maxWorkers?: number;
+}
+
+function maxWorkersOf(option: number | undefined): number {
+  if (option !== undefined) return option;
+  const fromEnv = Number(process.env.SWITCHBOARD_MAX_TASK_WORKERS?.trim() || 8);
+  if (!Number.isInteger(fromEnv) || fromEnv < 1) {
+    throw new Error("SWITCHBOARD_MAX_TASK_WORKERS must be a positive integer");
+  }
+  return fromEnv;
 }
 
 /**
@@ -74,6 +88,10 @@ class TaskWorker {
   private exited: Error | undefined;
   /** Whether the worker has imported its files (attempts sent from now on start at once). */
   loaded = false;
+  /** When it was last given an attempt (the cap on workers stops the least recently used). */
+  lastUsed = Date.now();
+  /** Stopping (out of the runner's maps): an attempt handed to it goes to the file's next worker. */
+  retired = false;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -180,6 +198,7 @@ class TaskWorker {
    * to a worker that is stopping.
    */
   retire(): void {
+    this.retired = true;
     clearTimeout(this.idleTimer);
     this.onExit(this);
     void this.thread.terminate();
@@ -195,10 +214,12 @@ class TaskWorker {
     return this.ready.catch(() => undefined);
   }
 
-  async run(taskId: string, request: AttemptRequest): Promise<AttemptOutcome> {
+  async run(taskId: string, request: AttemptRequest): Promise<AttemptOutcome | "retired"> {
     const loadError = await this.ready;
     if (loadError) return loadFailure(toError(loadError), request);
+    if (this.retired) return "retired";
     if (this.exited) throw this.exited;
+    this.lastUsed = Date.now();
     const runId = request.ctx.run.id;
     return new Promise<AttemptOutcome>((resolveRun, rejectRun) => {
       this.pending.set(runId, { request, saves: Promise.resolve(), resolve: resolveRun, reject: rejectRun });
@@ -240,6 +261,11 @@ class TaskWorker {
     );
   }
 
+  /** Running nothing (no attempt, no failure hooks). */
+  get idleNow(): boolean {
+    return this.pending.size === 0 && this.hooks.size === 0;
+  }
+
   terminate(): Promise<number> {
     return this.thread.terminate();
   }
@@ -270,8 +296,10 @@ export class TaskFileWorkers implements AttemptRunner {
   private readonly bundle: Promise<TaskFileBundle>;
   private spare: TaskWorker | undefined;
   private closed = false;
+  private readonly maxWorkers: number;
 
   constructor(private readonly options: TaskFileWorkersOptions) {
+    this.maxWorkers = maxWorkersOf(options.maxWorkers);
     this.initFiles = options.taskDirs
       .map((dir) => resolve(dir, "init.ts"))
       .filter((file) => existsSync(file));
@@ -314,9 +342,21 @@ export class TaskFileWorkers implements AttemptRunner {
       this.spare = undefined;
       worker.assign({ source: file, module: bundle.moduleOf(file) }, this.options.baseURL());
       this.workers.set(file, worker);
+      this.keepUnderCap(worker);
       this.keepSpare(bundle);
     }
     return worker;
+  }
+
+  /** Past the cap, stops the least recently used idle workers (busy ones are never stopped). */
+  private keepUnderCap(added: TaskWorker): void {
+    const idle = [...this.workers.values()]
+      .filter((worker) => worker !== added && worker.loaded && worker.idleNow)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const worker of idle) {
+      if (this.workers.size <= this.maxWorkers) return;
+      worker.retire();
+    }
   }
 
   /** Starts the task's worker if needed and waits until it has imported its files. */
@@ -326,14 +366,19 @@ export class TaskFileWorkers implements AttemptRunner {
   }
 
   async run(task: LoadedTask, request: AttemptRequest): Promise<AttemptOutcome> {
-    let worker: TaskWorker;
-    try {
-      worker = await this.workerFor(resolve(task.manifest.filePath));
-    } catch (err) {
-      if (this.closed) throw err;
-      return loadFailure(err instanceof Error ? err : new Error(String(err)));
+    for (;;) {
+      let worker: TaskWorker;
+      try {
+        worker = await this.workerFor(resolve(task.manifest.filePath));
+      } catch (err) {
+        if (this.closed) throw err;
+        return loadFailure(err instanceof Error ? err : new Error(String(err)));
+      }
+      worker.lastUsed = Date.now();
+      // Stopped (the cap on workers) between being handed out and taking the attempt: take the next one.
+      const outcome = await worker.run(task.id, request);
+      if (outcome !== "retired") return outcome;
     }
-    return worker.run(task.id, request);
   }
 
   /** The thread running a task file's attempts, once it has loaded its files (tests kill it mid-run). */
