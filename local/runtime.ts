@@ -121,8 +121,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     runnerToClose = runner;
     // Task files that do not compile (or a cache folder that cannot be made) are fatal here, not
     // a failure of every later run (ADR 027).
-    // (TaskFileWorkers starts the build in its constructor and keeps the promise as `bundle`.)
-    if (runner) await (runner as unknown as { bundle: Promise<unknown> }).bundle;
+    await runner?.compiled();
     const executor = new Executor({
       db: db.db,
       catalog,

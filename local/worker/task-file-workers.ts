@@ -305,10 +305,16 @@ export class TaskFileWorkers implements AttemptRunner {
       .filter((file) => existsSync(file));
     this.taskFiles = [...new Set(options.taskFiles.map((file) => resolve(file)))];
     this.bundle = bundleTaskFiles([...new Set([...this.initFiles, ...this.taskFiles])]);
+    // A failed build is reported once, by whoever awaits `compiled()` (the runtime's start).
     this.bundle.then(
       (bundle) => this.keepSpare(bundle),
-      (err) => logger.error("could not compile the task files for their workers", { err }),
+      () => undefined,
     );
+  }
+
+  /** Resolves once the task files are compiled; rejects with the build's error (fatal at start). */
+  async compiled(): Promise<void> {
+    await this.bundle;
   }
 
   private spawn(bundle: TaskFileBundle): TaskWorker {
