@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { integrationConnections, tenants } from "../../db/schema.ts";
+import { captureLogs } from "../../test/helpers/capture-logs.ts";
 import { createTestDb, type TestDb } from "../../test/helpers/test-db.ts";
 import { parseKeyRing } from "../crypto/key-ring.ts";
 import { rowsOf } from "../db/types.ts";
@@ -15,7 +16,18 @@ beforeAll(async () => {
   db = await createTestDb();
 });
 afterAll(async () => db?.close());
-beforeEach(async () => db.truncate());
+let logs: ReturnType<typeof captureLogs>;
+beforeEach(async () => {
+  logs = captureLogs();
+  await db.truncate();
+});
+afterEach(() => logs.stop());
+/** An error line with this message naming this connection. */
+const logged = (message: string, connectionId: string) =>
+  logs.lines.some((line) => {
+    const entry = JSON.parse(line) as { level: string; message: string; connectionId?: string };
+    return entry.level === "error" && entry.message === message && entry.connectionId === connectionId;
+  });
 
 async function seed(count: number) {
   const v1 = await parseKeyRing(`v1:${K1}`);
@@ -73,10 +85,17 @@ describe("credential key rotation", () => {
       set credentials = jsonb_build_object('access_token', 'sb1.v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA')
       where id = ${broken!.id}`);
     const ring = await parseKeyRing(`v2:${K2},v1:${K1}`);
-    await expect(rotateCredentialKeys(db.db, ring, { batchSize: 1 })).rejects.toMatchObject({
+    const progress: number[] = [];
+    await expect(
+      rotateCredentialKeys(db.db, ring, { batchSize: 1, onProgress: (p) => void progress.push(p.processed) }),
+    ).rejects.toMatchObject({
       code: "rotation_incomplete",
+      retryable: false,
       context: { connectionIds: [broken!.id], rotated: 2 },
     });
+    // Skipped rows count as processed: the progress reaches the total.
+    expect(progress.at(-1)).toBe(3);
+    expect(logged("credential rotation skipped a connection", broken!.id)).toBe(true);
     const versions = rowsOf<{ id: string; key_version: string }>(
       await db.db.execute(sql`select id, key_version from integration_connections`),
     );
@@ -94,5 +113,41 @@ describe("rotation under a changed key of the same version", () => {
       code: "rotation_incomplete",
       message: "2 connection(s) could not be re-encrypted",
     });
+  });
+});
+
+describe("the check of rows already under the current key", () => {
+  it("reads past its first batch of 500 rows", async () => {
+    const v2 = await parseKeyRing(`v2:${K2}`);
+    const [tenant] = await db.db.insert(tenants).values({ name: "Many" }).returning();
+    const rows = await Promise.all(
+      Array.from({ length: 501 }, async (_, i) => {
+        const provider = `provider_${i}`;
+        const sealed = await encryptCredentials(
+          v2,
+          { tenantId: tenant!.id, provider },
+          { access_token: `t${i}` },
+        );
+        // The undecryptable row sorts last by id, in the second batch.
+        const id =
+          i === 500 ? "ffffffff-ffff-4fff-bfff-ffffffffffff" : crypto.randomUUID().replace(/^f/, "0");
+        return {
+          id,
+          tenantId: tenant!.id,
+          provider,
+          credentials: sealed.credentials,
+          keyVersion: sealed.keyVersion,
+        };
+      }),
+    );
+    rows[500]!.credentials = rows[0]!.credentials;
+    await db.db.insert(integrationConnections).values(rows);
+    await expect(rotateCredentialKeys(db.db, v2)).rejects.toMatchObject({
+      code: "rotation_incomplete",
+      context: { connectionIds: ["ffffffff-ffff-4fff-bfff-ffffffffffff"], rotated: 0 },
+    });
+    expect(
+      logged("a credential under the current key does not decrypt", "ffffffff-ffff-4fff-bfff-ffffffffffff"),
+    ).toBe(true);
   });
 });
