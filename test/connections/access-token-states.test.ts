@@ -104,9 +104,11 @@ describe("a single refresh's boundaries", () => {
     expect(await refreshConnectionToken(fx.deps, row, { dueBefore: later })).toMatchObject({
       outcome: "not_due",
     });
-    expect(await refreshConnectionToken(fx.deps, row, { dueBefore: expiresAt })).toMatchObject({
-      outcome: "refreshed",
-    });
+    const refreshed = await refreshConnectionToken(fx.deps, row, { dueBefore: expiresAt });
+    expect(refreshed).toMatchObject({ outcome: "refreshed" });
+    // The outcome carries the new expiry (Google's simulator answers expires_in 3600).
+    const newExpiry = Date.parse((refreshed as { expiresAt: string }).expiresAt);
+    expect(Math.abs(newExpiry - (Date.now() + 3_600_000))).toBeLessThan(60_000);
     expect(tokenCalls()).toBe(1);
   });
 

@@ -48,7 +48,12 @@ describe("refresh lease fence", () => {
     await expireLeases();
     expect(await refreshConnectionToken(fx.deps, row)).toMatchObject({ outcome: "refreshed" });
     const [fast] = fx.google.accessTokens;
-    expect(await slow).toMatchObject({ code: "refresh_fence_lost" });
+    expect(await slow).toMatchObject({
+      code: "refresh_fence_lost",
+      message: "Refresh lease expired before the answer was recorded",
+      retryable: true,
+      context: { connectionId: row.id },
+    });
     const after = await rowOf(row.id);
     // Nothing of the late answer stays behind for a later run to "recover".
     expect(after.pendingCredentials).toBeNull();
@@ -74,7 +79,11 @@ describe("refresh lease fence", () => {
           recovered = await refreshConnectionToken(fx.deps, row);
         },
       }),
-    ).rejects.toMatchObject({ code: "refresh_fence_lost" });
+    ).rejects.toMatchObject({
+      code: "refresh_fence_lost",
+      message: "Refresh lease expired before the answer was applied",
+      retryable: true,
+    });
     expect(recovered).toMatchObject({ outcome: "recovered", tokenVersion: row.tokenVersion + 1 });
     const after = await rowOf(row.id);
     expect(after.tokenVersion).toBe(row.tokenVersion + 1);

@@ -186,6 +186,12 @@ describe("token refresh", () => {
     expect((await rowOf(row.id)).status).toBe("active");
     expect(fx.alerts()).toHaveLength(2);
     expect(fx.alerts()[1]).toMatch(/connected again/);
+    const transitions = await fx.db.db.select().from(connectionTransitions);
+    expect(transitions.map((t) => [t.fromStatus, t.toStatus, t.reason])).toContainEqual([
+      "error",
+      "active",
+      "token refreshed",
+    ]);
   });
 
   it("renews Meta tokens with the long-lived exchange", async () => {
