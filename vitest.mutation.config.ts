@@ -20,6 +20,10 @@ export default defineConfig({
       "test/connections/**/*.test.ts",
       "test/webhooks/**/*.test.ts",
       "test/providers/**/*.test.ts",
+      // The connection status machine and the platform credentials are src/connections code.
+      "test/health/connection-status-machine.test.ts",
+      "test/health/overlapping-checks.test.ts",
+      "test/health/platform-credentials.test.ts",
     ],
     sequence: { sequencer: FastFirstSequencer },
   },
