@@ -1,25 +1,12 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { integrationConnections } from "../../db/schema.ts";
 import { getAccessToken } from "../../src/connections/get-access-token.ts";
 import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
 import { transitionConnection } from "../../src/connections/transition-connection.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => {
-  await fx.db.truncate();
-  fx.google.requests.length = 0;
-  fx.google.clearFaults();
-});
+const fx = useConnectionFixture();
 
 const rowOf = async (id: string) =>
   (await fx.db.db.select().from(integrationConnections).where(eq(integrationConnections.id, id)))[0]!;
@@ -153,6 +140,15 @@ describe("a recorded status change", () => {
       to: "disconnected",
       reason: "tenant disconnected",
     });
+    const dead = await google("rt_c", new Date(Date.now() + 3_600_000));
+    await transitionConnection(fx.db.db, {
+      connectionId: dead.id,
+      provider: "google_drive",
+      from: ["active"],
+      to: "expired",
+      reason: "invalid_grant: revoked",
+    });
+    expect(await rowOf(dead.id)).toMatchObject({ status: "expired", lastError: "invalid_grant: revoked" });
     expect(await rowOf(failing.id)).toMatchObject({ status: "error", lastError: "provider_down: 503" });
     expect((await rowOf(failing.id)).lastErrorAt).not.toBeNull();
     expect(await rowOf(leaving.id)).toMatchObject({

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { tenants } from "../../db/schema.ts";
 import { startOAuth } from "../../src/connections/start-oauth.ts";
-import { type ConnectionFixture, createConnectionFixture } from "../helpers/connection-fixture.ts";
+import { useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
+const fx = useConnectionFixture();
 let tenantId: string;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
 beforeEach(async () => {
-  await fx.db.truncate();
   const [tenant] = await fx.db.db.insert(tenants).values({ name: "Acme" }).returning();
   tenantId = tenant!.id;
 });

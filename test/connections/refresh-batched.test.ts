@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections, tenants } from "../../db/schema.ts";
 import { decryptCredentials, encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { interleaveByTenant } from "../../src/connections/interleave-by-tenant.ts";
@@ -8,26 +8,9 @@ import { refreshDueTokensAcrossTenants } from "../../src/connections/refresh-due
 import { refreshDueAt } from "../../src/connections/refresh-schedule.ts";
 import { findProvider } from "../../src/providers/catalog.ts";
 import { DEFAULT_PROVIDER_CONCURRENCY } from "../../src/providers/provider-concurrency-limit.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => {
-  await fx.db.truncate();
-  for (const sim of [fx.google, fx.slack]) {
-    sim.requests.length = 0;
-    sim.clearFaults();
-    sim.setLatency(0);
-    sim.resetPeakConcurrency();
-  }
-});
+const fx = useConnectionFixture();
 
 const rowsOf = (ids: string[]) =>
   fx.db.db.select().from(integrationConnections).where(inArray(integrationConnections.id, ids));

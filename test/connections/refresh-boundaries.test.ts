@@ -1,28 +1,14 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
 import { decryptCredentials, encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { getAccessToken } from "../../src/connections/get-access-token.ts";
 import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
 import { transitionConnection } from "../../src/connections/transition-connection.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 import { waitUntil } from "../helpers/wait-until.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => {
-  await fx.db.truncate();
-  fx.google.requests.length = 0;
-  fx.google.clearFaults();
-  fx.slack.requests.length = 0;
-});
+const fx = useConnectionFixture();
 
 const rowOf = async (id: string) =>
   (await fx.db.db.select().from(integrationConnections).where(eq(integrationConnections.id, id)))[0]!;

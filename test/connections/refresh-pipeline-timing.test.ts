@@ -1,5 +1,5 @@
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections, tenants } from "../../db/schema.ts";
 import { decryptCredentials, encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { refreshDueTokensAcrossTenants } from "../../src/connections/refresh-due-tokens-across-tenants.ts";
@@ -7,20 +7,10 @@ import { refreshDueAt } from "../../src/connections/refresh-schedule.ts";
 import { keyVersionOf } from "../../src/crypto/envelope.ts";
 import { parseKeyRing } from "../../src/crypto/key-ring.ts";
 import { findProvider } from "../../src/providers/catalog.ts";
-import { type ConnectionFixture, createConnectionFixture } from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 import { waitUntil } from "../helpers/wait-until.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => {
-  await fx.db.truncate();
-  fx.google.requests.length = 0;
-  fx.google.clearFaults();
-  fx.google.setLatency(0);
-});
+const fx = useConnectionFixture();
 
 /** One call at a time to Google, so the order of answers (and of write-backs) is fixed. */
 const oneAtATime = () => ({ ...fx.deps, env: { ...fx.deps.env, GOOGLE_DRIVE_CONCURRENCY_LIMIT: "1" } });
@@ -70,13 +60,20 @@ describe("the batched refresh pipeline's write-backs", () => {
 
   it("claims the next chunk only as the queue runs low: 4 due rows in claims of 2 take 3 claims", async () => {
     await seedDue(["a", "b", "c", "d"]);
+    fx.google.setLatency(400);
+    const claims: number[] = [];
     const summary = await refreshDueTokensAcrossTenants(oneAtATime(), {
       claimSize: 2,
       writeBatchSize: 2,
       lingerMs: 60_000,
+      onProgress: () => void claims.push(Date.now()),
     });
     // Claims of 2, 2 and 0 rows, two write-backs, the release.
     expect(summary).toMatchObject({ claimed: 4, refreshed: 4, statements: 6 });
+    // The second claim waits until the first chunk's second row has started (half a claim left
+    // queued): after the first call's 400 ms answer, not straight after the first claim.
+    const firstCall = fx.google.requestsTo("POST /token")[0]!.at;
+    expect(claims[1]! - firstCall).toBeGreaterThanOrEqual(350);
   });
 
   it("counts a provider outage as failed (still active) and a long outage of an errored row as errored", async () => {
@@ -99,17 +96,21 @@ describe("the batched refresh pipeline's write-backs", () => {
 
   /**
    * Two connections refreshed side by side; whichever call reaches the provider first answers
-   * 1.5 s late. The other's outcome must be written within lingerMs, while that call is out.
+   * 5 s late. The other's outcome (answered at once) must be written soon after lingerMs (20 ms),
+   * long before that call returns; the bound of 2 s leaves room for a loaded machine.
    */
   async function writtenWhileAnotherCallIsOut(names: string[], written: (row: Row) => boolean) {
     const rows = await seedDue(names);
-    fx.google.fault("POST /token", { latencyMs: 1_500, times: 1 });
+    fx.google.fault("POST /token", { latencyMs: 5_000, times: 1 });
     let finished = false;
     const run = refreshDueTokensAcrossTenants(fx.deps, { writeBatchSize: 50, lingerMs: 20 }).finally(() => {
       finished = true;
     });
     await waitUntil(async () => (await rowsOf(rows.map((r) => r.id))).some(written), 10_000);
+    const writtenAt = Date.now();
     expect(finished).toBe(false);
+    const lastCallAt = Math.max(...fx.google.requestsTo("POST /token").map((r) => r.at));
+    expect(writtenAt - lastCallAt).toBeLessThan(2_000);
     return run;
   }
 
@@ -176,28 +177,59 @@ describe("the batched refresh pipeline's rows", () => {
 describe("the batched refresh pipeline's pacing", () => {
   it("pauses only the provider that answered 429 for its Retry-After", async () => {
     await seedDue(["t1", "t2", "t3"]);
+    for (const name of ["s1", "s2", "s3"]) {
+      fx.slack.seedToken(`xoxe-1-${name}`);
+      await seedConnection(fx, {
+        provider: "slack",
+        accessToken: "xoxb-old",
+        refreshToken: `xoxe-1-${name}`,
+        expiresAt: new Date(Date.now() + 60_000),
+        tenantName: name,
+      });
+    }
+    fx.slack.setLatency(150);
     fx.google.fault("POST /token", { status: 429, retryAfter: 1, times: 1 });
-    const summary = await refreshDueTokensAcrossTenants(oneAtATime());
+    const deps = oneAtATime();
+    const summary = await refreshDueTokensAcrossTenants({
+      ...deps,
+      env: { ...deps.env, SLACK_CONCURRENCY_LIMIT: "1" },
+    });
+    // Slack's calls, one at a time, go on during Google's pause.
+    const slackCalls = fx.slack.requestsTo("POST /api/oauth.v2.access").map((r) => r.at);
+    expect(slackCalls).toHaveLength(3);
+    const throttledAt = fx.google.requestsTo("POST /token")[0]!.at;
+    expect(Math.max(...slackCalls) - throttledAt).toBeLessThan(900);
     const calls = fx.google.requestsTo("POST /token").map((r) => r.at);
     expect(calls).toHaveLength(3);
     // The call after the 429 waited its second (less a little for clock granularity), no more.
     expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(950);
     expect(calls[1]! - calls[0]!).toBeLessThan(10_000);
-    expect(summary).toMatchObject({ claimed: 3, refreshed: 2, failed: 1 });
+    expect(summary).toMatchObject({ claimed: 6, refreshed: 5, failed: 1 });
+  });
+
+  /** The sweep with PROVIDER_TIMEOUT_MS set: a call needs that long plus 30 s of lease left. */
+  const withTimeout = (ms: number) => ({
+    ...fx.deps,
+    env: { ...fx.deps.env, PROVIDER_TIMEOUT_MS: String(ms) },
   });
 
   it("starts no call whose answer could not be written before the lease ends, and releases those rows", async () => {
     const rows = await seedDue(["short1", "short2"]);
-    // A 20 s lease is shorter than the provider timeout (10 s) plus the 30 s write-back margin.
-    const summary = await refreshDueTokensAcrossTenants(fx.deps, { leaseSeconds: 20 });
+    // 5 s timeout + 30 s margin = 35 s: a 34 s lease is too short.
+    const summary = await refreshDueTokensAcrossTenants(withTimeout(5_000), { leaseSeconds: 34 });
     expect(summary).toMatchObject({ claimed: 2, refreshed: 0, released: 2 });
     expect(fx.google.requestsTo("POST /token")).toHaveLength(0);
     for (const row of await rowsOf(rows.map((r) => r.id))) expect(row.refreshLeaseOwner).toBeNull();
+    // 20 s timeout + 30 s = 50 s: a 45 s lease is too short as well.
+    expect(await refreshDueTokensAcrossTenants(withTimeout(20_000), { leaseSeconds: 45 })).toMatchObject({
+      refreshed: 0,
+      released: 2,
+    });
   });
 
   it("starts calls when the lease leaves room for the provider timeout plus the margin", async () => {
     await seedDue(["long1"]);
-    const summary = await refreshDueTokensAcrossTenants(fx.deps, { leaseSeconds: 45 });
+    const summary = await refreshDueTokensAcrossTenants(withTimeout(5_000), { leaseSeconds: 37 });
     expect(summary).toMatchObject({ claimed: 1, refreshed: 1, released: 0 });
   });
 

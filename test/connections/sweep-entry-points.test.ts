@@ -41,7 +41,7 @@ const dueGoogle = (refreshToken: string) => {
 };
 
 describe("the token refresh sweep", () => {
-  it("refreshes what is due, purges stale OAuth states and pings its heartbeat", async () => {
+  it("refreshes what is due, purges OAuth states expired over a day ago and pings its heartbeat", async () => {
     const row = await dueGoogle("rt_sweep_entry");
     await fx.db.db.insert(oauthStates).values({
       nonce: "stale-nonce",
@@ -51,6 +51,16 @@ describe("the token refresh sweep", () => {
       returnUrl: "http://app.test",
       metadata: {},
       expiresAt: new Date(Date.now() - 2 * 86_400_000),
+    });
+    // Expired for an hour only: kept (a state is purged a day after it expired).
+    await fx.db.db.insert(oauthStates).values({
+      nonce: "recent-nonce",
+      tenantId: row.tenantId,
+      provider: "google_drive",
+      redirectUri: "http://switchboard.test/oauth/callback/google_drive",
+      returnUrl: "http://app.test",
+      metadata: {},
+      expiresAt: new Date(Date.now() - 3_600_000),
     });
     const { port } = heartbeat.address() as AddressInfo;
     const deps = {
@@ -66,7 +76,7 @@ describe("the token refresh sweep", () => {
       heartbeat: true,
     });
     expect(pings).toEqual(["GET /hb/sweep"]);
-    expect(await fx.db.db.select().from(oauthStates)).toHaveLength(0);
+    expect((await fx.db.db.select().from(oauthStates)).map((s) => s.nonce)).toEqual(["recent-nonce"]);
   });
 
   it("reports no heartbeat when none is configured", async () => {

@@ -1,28 +1,13 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
 import { decryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { getAccessToken } from "../../src/connections/get-access-token.ts";
 import { refreshConnectionToken } from "../../src/connections/refresh-connection-token.ts";
 import { AppError } from "../../src/errors.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => {
-  await fx.db.truncate();
-  for (const sim of [fx.google, fx.slack, fx.meta]) {
-    sim.requests.length = 0;
-    sim.clearFaults();
-  }
-});
+const fx = useConnectionFixture();
 
 const soon = () => new Date(Date.now() + 30_000);
 const rowOf = async (id: string) =>

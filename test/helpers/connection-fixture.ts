@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { integrationConnections, tenants } from "../../db/schema.ts";
 import type { ApiKeySimulator } from "../../local/sandbox/api-key-server.ts";
 import type { OAuthSimulator } from "../../local/sandbox/oauth-server.ts";
@@ -65,6 +66,30 @@ export async function createConnectionFixture(): Promise<ConnectionFixture> {
       await db.close();
     },
   };
+}
+
+/**
+ * One connection fixture for the calling test file: created before its first test, closed after
+ * its last, and before each test its tables emptied and every simulator's requests, faults,
+ * latency and peak concurrency reset. The returned object is filled in before the first test.
+ */
+export function useConnectionFixture(): ConnectionFixture {
+  const fx = {} as ConnectionFixture;
+  beforeAll(async () => {
+    Object.assign(fx, await createConnectionFixture());
+  });
+  afterAll(async () => fx.close?.());
+  beforeEach(async () => {
+    await fx.db.truncate();
+    for (const sim of [fx.google, fx.slack, fx.meta, fx.stripe]) {
+      sim.requests.length = 0;
+      sim.clearFaults();
+      sim.setLatency(0);
+      sim.resetPeakConcurrency();
+    }
+    fx.resend.requests.length = 0;
+  });
+  return fx;
 }
 
 /** Inserts a tenant and an OAuth connection holding the given tokens. */
