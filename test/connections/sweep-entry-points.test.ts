@@ -4,29 +4,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { oauthStates } from "../../db/schema.ts";
 import { refreshConnectionById } from "../../src/connections/refresh-connection-by-id.ts";
 import { runTokenRefreshSweep } from "../../src/connections/run-token-refresh-sweep.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
+const fx = useConnectionFixture();
 const pings: string[] = [];
 const heartbeat = createServer((req, res) => {
   pings.push(`${req.method} ${req.url}`);
   res.end("ok");
 });
 beforeAll(async () => {
-  fx = await createConnectionFixture();
   await new Promise<void>((resolve) => heartbeat.listen(0, "127.0.0.1", resolve));
 });
-afterAll(async () => {
+afterAll(() => {
   heartbeat.close();
-  await fx?.close();
 });
-beforeEach(async () => {
-  await fx.db.truncate();
-  fx.google.requests.length = 0;
+beforeEach(() => {
   pings.length = 0;
 });
 
