@@ -1,22 +1,13 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectionTransitions, integrationConnections } from "../../db/schema.ts";
 import { capabilityRegistry } from "../../src/capabilities/registry.ts";
 import { linkExternalAccount } from "../../src/connections/link-external-account.ts";
 import { processWebhookEvent } from "../../src/inbox/process-webhook-event.ts";
 import { recordWebhookEvent } from "../../src/inbox/record-webhook-event.ts";
-import {
-  type ConnectionFixture,
-  createConnectionFixture,
-  seedConnection,
-} from "../helpers/connection-fixture.ts";
+import { seedConnection, useConnectionFixture } from "../helpers/connection-fixture.ts";
 
-let fx: ConnectionFixture;
-beforeAll(async () => {
-  fx = await createConnectionFixture();
-});
-afterAll(async () => fx?.close());
-beforeEach(async () => fx.db.truncate());
+const fx = useConnectionFixture();
 
 async function linked(provider: "stripe_connect" | "plaid", accountId: string) {
   const row = await seedConnection(fx, {
@@ -59,7 +50,8 @@ describe("the connections capability", () => {
       outcome: { outcome: "transitioned" },
     });
     const after = await connection(row.id);
-    expect(after).toMatchObject({ status: "disconnected", credentials: {} });
+    expect(after.status).toBe("disconnected");
+    expect(after.credentials).toEqual({});
     expect(fx.alerts()).toEqual([
       expect.stringMatching(/Stripe Connect was disconnected \(access revoked in Stripe/),
     ]);
@@ -134,5 +126,153 @@ describe("the connections capability", () => {
     );
     expect(await stray()).toMatchObject({ status: "processed", outcome: { outcome: "unknown_account" } });
     expect((await connection(row.id)).status).toBe("active");
+  });
+
+  it.each([
+    [
+      "ERROR",
+      "item_login",
+      { error_code: "INTERNAL_SERVER_ERROR" },
+      "active",
+      "error",
+      "Plaid ERROR (INTERNAL_SERVER_ERROR)",
+    ],
+    [
+      "ERROR",
+      "item_expired",
+      { error_code: "ITEM_LOGIN_REQUIRED" },
+      "error",
+      "expired",
+      "Plaid ERROR (ITEM_LOGIN_REQUIRED)",
+    ],
+    ["LOGIN_REPAIRED", "item_repair", null, "error", "active", "Plaid LOGIN_REPAIRED"],
+    [
+      "USER_PERMISSION_REVOKED",
+      "item_perm",
+      null,
+      "expired",
+      "disconnected",
+      "Plaid USER_PERMISSION_REVOKED",
+    ],
+    ["USER_ACCOUNT_REVOKED", "item_acct", null, "error", "disconnected", "Plaid USER_ACCOUNT_REVOKED"],
+  ] as const)(
+    "moves a Plaid Item's connection on %s (%s) from %s… to the right status with its reason",
+    async (code, item, error, from, to, reason) => {
+      const row = await linked("plaid", item);
+      await fx.db.db
+        .update(integrationConnections)
+        .set({ status: from })
+        .where(eq(integrationConnections.id, row.id));
+      const process = await deliver(
+        "plaid",
+        `ITEM.${code}`,
+        { webhook_code: code, item_id: item, error },
+        `${item}:a`,
+      );
+      expect(await process()).toMatchObject({ outcome: { outcome: "transitioned" } });
+      const after = await connection(row.id);
+      expect(after.status).toBe(to);
+      // Only a revoked Item loses its tokens.
+      expect(Object.keys(after.credentials).length > 0).toBe(to !== "disconnected");
+      const [transition] = await fx.db.db
+        .select()
+        .from(connectionTransitions)
+        .where(eq(connectionTransitions.connectionId, row.id));
+      expect(transition).toMatchObject({
+        fromStatus: from,
+        toStatus: to,
+        reason,
+        notifiedAt: expect.any(Date),
+      });
+    },
+  );
+
+  it.each([
+    ["ERROR", "disconnected"],
+    ["ERROR", "error"],
+    ["LOGIN_REPAIRED", "active"],
+    ["USER_ACCOUNT_REVOKED", "disconnected"],
+  ] as const)("leaves a Plaid Item's connection as it is on %s when it is %s", async (code, status) => {
+    const row = await linked("plaid", "item_same");
+    await fx.db.db
+      .update(integrationConnections)
+      .set({ status })
+      .where(eq(integrationConnections.id, row.id));
+    const process = await deliver(
+      "plaid",
+      `ITEM.${code}`,
+      { webhook_code: code, item_id: "item_same" },
+      "item_same:a",
+    );
+    expect(await process()).toMatchObject({ outcome: { outcome: "unchanged" } });
+    expect(await connection(row.id)).toMatchObject({ status, lastError: null });
+    expect(await fx.db.db.select().from(connectionTransitions)).toEqual([]);
+    expect(fx.alerts()).toEqual([]);
+  });
+
+  it("leaves the connection as it is when a Plaid ITEM event's body has no webhook_code", async () => {
+    const row = await linked("plaid", "item_blank");
+    const process = await deliver("plaid", "ITEM.ERROR", { item_id: "item_blank" }, "item_blank:a");
+    expect(await process()).toMatchObject({ outcome: { outcome: "unchanged" } });
+    expect(await connection(row.id)).toMatchObject({ status: "active", lastError: null });
+  });
+
+  it("notes a pending Plaid disconnect with its time, keeping the connection's other metadata", async () => {
+    const row = await linked("plaid", "item_3");
+    await fx.db.db
+      .update(integrationConnections)
+      .set({ metadata: { institution: "First Platypus" } })
+      .where(eq(integrationConnections.id, row.id));
+    const pending = await deliver(
+      "plaid",
+      "ITEM.PENDING_DISCONNECT",
+      { webhook_code: "PENDING_DISCONNECT", item_id: "item_3", disconnect_time: "2027-02-01T00:00:00Z" },
+      "item_3:a",
+    );
+    expect(await pending()).toMatchObject({ outcome: { outcome: "noted" } });
+    expect((await connection(row.id)).metadata).toEqual({
+      institution: "First Platypus",
+      plaidPending: { code: "PENDING_DISCONNECT", at: "2027-02-01T00:00:00Z" },
+    });
+  });
+
+  it("disconnects a Stripe Connect account that was already expired or errored", async () => {
+    for (const [status, account] of [
+      ["expired", "acct_expired"],
+      ["error", "acct_error"],
+    ] as const) {
+      const row = await linked("stripe_connect", account);
+      await fx.db.db
+        .update(integrationConnections)
+        .set({ status })
+        .where(eq(integrationConnections.id, row.id));
+      const process = await deliver(
+        "stripe",
+        "account.application.deauthorized",
+        { id: `evt_${account}`, type: "account.application.deauthorized", account },
+        `evt_${account}`,
+      );
+      expect(await process()).toMatchObject({ outcome: { outcome: "transitioned" } });
+      expect(await connection(row.id)).toMatchObject({ status: "disconnected", credentials: {} });
+    }
+  });
+
+  it("ignores a Stripe deauthorization for an unlinked account or one without an account id", async () => {
+    const row = await linked("stripe_connect", "acct_kept");
+    for (const [account, key] of [
+      ["acct_other", "evt_2"],
+      [undefined, "evt_3"],
+      [{ id: "acct_kept" }, "evt_4"],
+    ] as const) {
+      const process = await deliver(
+        "stripe",
+        "account.application.deauthorized",
+        { id: key, type: "account.application.deauthorized", ...(account ? { account } : {}) },
+        key,
+      );
+      expect(await process()).toMatchObject({ status: "processed", outcome: { outcome: "unknown_account" } });
+    }
+    expect(await connection(row.id)).toMatchObject({ status: "active" });
+    expect(fx.alerts()).toEqual([]);
   });
 });
