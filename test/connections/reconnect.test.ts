@@ -1,0 +1,169 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { connectionTransitions, integrationConnections, tenants } from "../../db/schema.ts";
+import { SANDBOX_TEST_KEYS } from "../../local/sandbox/sandbox-info.ts";
+import { connectApiKey } from "../../src/connections/connect-api-key.ts";
+import { decryptCredentials, encryptCredentials } from "../../src/connections/credential-cipher.ts";
+import { saveConnection } from "../../src/connections/save-connection.ts";
+import { useConnectionFixture } from "../helpers/connection-fixture.ts";
+
+const fx = useConnectionFixture();
+let tenantId: string;
+
+beforeEach(async () => {
+  const [tenant] = await fx.db.db.insert(tenants).values({ name: "Acme" }).returning();
+  tenantId = tenant!.id;
+});
+
+const rowOf = async (id: string) =>
+  (await fx.db.db.select().from(integrationConnections).where(eq(integrationConnections.id, id)))[0]!;
+
+/** A Resend connection in `status`, with a failure streak, a pending answer and a lease. */
+async function troubledResend(status: "active" | "expired" | "error" | "disconnected") {
+  const owner = { tenantId, provider: "resend" };
+  const sealed = await encryptCredentials(fx.deps.keyRing, owner, { api_key: "re_old_key" });
+  const [row] = await fx.db.db
+    .insert(integrationConnections)
+    .values({
+      ...owner,
+      ...sealed,
+      status,
+      tokenVersion: 4,
+      lastError: "401 from /domains",
+      lastErrorAt: new Date(Date.now() - 3_600_000),
+      refreshFailures: 3,
+      failingSince: new Date(Date.now() - 7_200_000),
+      pendingCredentials: sealed.credentials,
+      pendingTokenExpiresAt: new Date(),
+      refreshLeaseOwner: "another-refresher",
+      refreshLeaseUntil: new Date(Date.now() + 60_000),
+      statusChangedAt: new Date(Date.now() - 86_400_000),
+      metadata: { team: "growth" },
+    })
+    .returning();
+  return row!;
+}
+
+const connectResend = () =>
+  connectApiKey(fx.deps, { tenantId, provider: "resend", fields: { api_key: "re_valid_test_key" } });
+
+describe("reconnecting a connection", () => {
+  it.each(["expired", "error"] as const)(
+    "makes a connection that was %s active with a clean slate, and tells its owner once",
+    async (status) => {
+      const before = await troubledResend(status);
+      const { connectionId } = await connectResend();
+      expect(connectionId).toBe(before.id);
+      const after = await rowOf(before.id);
+      expect(after).toMatchObject({
+        status: "active",
+        tokenVersion: 5,
+        lastError: null,
+        lastErrorAt: null,
+        refreshFailures: 0,
+        failingSince: null,
+        pendingCredentials: null,
+        pendingTokenExpiresAt: null,
+        refreshLeaseOwner: null,
+        refreshLeaseUntil: null,
+        metadata: { team: "growth", connectedVia: "api_key" },
+      });
+      expect(Date.now() - after.statusChangedAt!.getTime()).toBeLessThan(60_000);
+      expect(await decryptCredentials(fx.deps.keyRing, after, after.credentials)).toEqual({
+        api_key: "re_valid_test_key",
+      });
+      const transitions = await fx.db.db.select().from(connectionTransitions);
+      expect(transitions).toMatchObject([
+        { connectionId: before.id, fromStatus: status, toStatus: "active", reason: "reconnected" },
+      ]);
+      expect(transitions[0]!.notifiedAt).not.toBeNull();
+      expect(fx.alerts()).toEqual([expect.stringContaining(`Resend is connected again (was ${status})`)]);
+    },
+  );
+
+  it.each(["active", "disconnected"] as const)(
+    "records no recovery when the connection was %s",
+    async (status) => {
+      await troubledResend(status);
+      await connectResend();
+      expect(await fx.db.db.select().from(connectionTransitions)).toEqual([]);
+      expect(fx.alerts()).toEqual([]);
+    },
+  );
+
+  it("keeps when an active connection last changed status, and moves it when the status changes", async () => {
+    const active = await troubledResend("active");
+    await connectResend();
+    expect((await rowOf(active.id)).statusChangedAt).toEqual(active.statusChangedAt);
+    await fx.db.db.execute(sql`update integration_connections set status = 'disconnected'`);
+    await connectResend();
+    expect((await rowOf(active.id)).statusChangedAt!.getTime()).toBeGreaterThan(
+      active.statusChangedAt!.getTime(),
+    );
+  });
+
+  it("answers a first connect with no previous status, and a second with the first one's", async () => {
+    const input = { tenantId, provider: "resend", credentials: { api_key: "re_a" } };
+    const first = await saveConnection(fx.db.db, fx.deps.keyRing, input);
+    expect(first.previousStatus).toBeNull();
+    await fx.db.db.update(integrationConnections).set({ status: "expired" });
+    const second = await saveConnection(fx.db.db, fx.deps.keyRing, input);
+    expect(second).toEqual({ id: first.id, previousStatus: "expired" });
+  });
+
+  it("stores scopes, expiry and the refresh due date it derives from the catalog, on a reconnect too", async () => {
+    const save = (expiresAt: Date, scopes: string[]) =>
+      saveConnection(fx.db.db, fx.deps.keyRing, {
+        tenantId,
+        provider: "google_drive",
+        credentials: { access_token: "a", refresh_token: "r" },
+        expiresAt,
+        scopes,
+      });
+    await save(new Date(Date.now() + 600_000), ["drive.file"]);
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const saved = await save(expiresAt, ["drive.readonly", 'a "quoted", scope']);
+    const row = await rowOf(saved.id);
+    expect(row.scopes).toEqual(["drive.readonly", 'a "quoted", scope']);
+    expect(row.tokenExpiresAt).toEqual(expiresAt);
+    // Google Drive refreshes ahead of the expiry, and after the first token's expiry.
+    expect(row.refreshDueAt!.getTime()).toBeLessThan(expiresAt.getTime());
+    expect(row.refreshDueAt!.getTime()).toBeGreaterThan(Date.now() + 600_000);
+  });
+});
+
+describe("the fields of a key-based connection", () => {
+  it("stores the required and optional fields, trimmed, and drops any other field", async () => {
+    const { connectionId } = await connectApiKey(fx.deps, {
+      tenantId,
+      provider: "lob",
+      fields: {
+        api_key: `  ${SANDBOX_TEST_KEYS.lob}\n`,
+        webhook_secret: " whsec_lob ",
+        password: "not a Lob field",
+      },
+    });
+    const row = await rowOf(connectionId);
+    expect(await decryptCredentials(fx.deps.keyRing, row, row.credentials)).toEqual({
+      api_key: SANDBOX_TEST_KEYS.lob,
+      webhook_secret: "whsec_lob",
+    });
+  });
+
+  it("names every missing or blank field and stores nothing", async () => {
+    await expect(
+      connectApiKey(fx.deps, { tenantId, provider: "yotpo", fields: { app_key: "  ", other: "x" } }),
+    ).rejects.toThrow("Missing credential field(s) for Yotpo: app_key, secret_key");
+    expect(await fx.db.db.select().from(integrationConnections)).toEqual([]);
+  });
+
+  it("leaves out an optional field given blank", async () => {
+    const { connectionId } = await connectApiKey(fx.deps, {
+      tenantId,
+      provider: "lob",
+      fields: { api_key: SANDBOX_TEST_KEYS.lob!, webhook_secret: "   " },
+    });
+    const row = await rowOf(connectionId);
+    expect(Object.keys(row.credentials)).toEqual(["api_key"]);
+  });
+});
