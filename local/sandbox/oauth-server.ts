@@ -34,6 +34,8 @@ export interface OAuthSimulator extends Simulator {
   revoke(token: string): void;
   /** Seeds a valid refresh token (or Meta access token), as if issued earlier. */
   seedToken(token: string): void;
+  /** Seeds a live access token, as if issued earlier (Slack's `auth.revoke` refuses others). */
+  seedAccessToken(token: string): void;
   validRefreshTokens(): string[];
   accessTokens: string[];
   /** Whether a bearer token is a live access token (for API routes). */
@@ -203,8 +205,9 @@ export async function startOAuthSimulator(options: OAuthSimulatorOptions = {}): 
       liveAccess.has(bearer(request) ?? "")
         ? { body: { ok: true, team_id: "T0SANDBOX" } }
         : { body: { ok: false, error: "invalid_auth" } };
+    // Slack answers a token it does not know with HTTP 200 and `ok: false`.
     routes["POST /api/auth.revoke"] = (request) => {
-      liveAccess.delete(bearer(request) ?? "");
+      if (!liveAccess.delete(bearer(request) ?? "")) return { body: { ok: false, error: "invalid_auth" } };
       return { body: { ok: true, revoked: true } };
     };
     routes["POST /hooks/*"] = () => ({ status: 200, body: "ok" });
@@ -233,6 +236,9 @@ export async function startOAuthSimulator(options: OAuthSimulatorOptions = {}): 
     seedToken: (value) => {
       if (dialect === "meta") liveAccess.add(value);
       else refreshTokens.add(value);
+    },
+    seedAccessToken: (value) => {
+      liveAccess.add(value);
     },
     validRefreshTokens: () => [...refreshTokens],
     isValidAccessToken: (value) => Boolean(value && liveAccess.has(value)),

@@ -44,7 +44,10 @@ async function revoke(
     // A refused revocation is an outcome to record, not an error: the disconnect goes on.
     failure: () => undefined,
   });
-  return response.ok ? "revoked" : "failed";
+  // Slack refuses with HTTP 200 and `{ ok: false, error }` (an invalid or already revoked token).
+  const refusedInBody =
+    oauth.dialect === "slack" && (response.json as { ok?: unknown } | undefined)?.ok === false;
+  return response.ok && !refusedInBody ? "revoked" : "failed";
 }
 
 /**

@@ -107,16 +107,32 @@ describe("revoking the grant in the provider's dialect", () => {
       refreshToken: "xoxe-1-refresh",
       expiresAt: new Date(Date.now() + 3_600_000),
     });
+    fx.slack.seedAccessToken("xoxe.xoxb-live");
     expect(await disconnectConnection(fx.deps, row.id)).toEqual({
       connectionId: row.id,
       revocation: "revoked",
     });
+    expect(fx.slack.isValidAccessToken("xoxe.xoxb-live")).toBe(false);
     const revokes = fx.slack.requestsTo("POST /api/auth.revoke");
     expect(revokes).toHaveLength(1);
     expect(revokes[0]!.headers.authorization).toBe("Bearer xoxe.xoxb-live");
     expect(revokes[0]!.headers["content-type"]).toBe(FORM);
     expect(revokes[0]!.body).toBe("");
     await expectDisconnected(row.id, "revoked");
+  });
+
+  it("records a revocation Slack refuses in its body (HTTP 200, ok: false) as failed, and disconnects", async () => {
+    const row = await seedConnection(fx, {
+      provider: "slack",
+      accessToken: "xoxe.xoxb-unknown-to-slack",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    expect(await disconnectConnection(fx.deps, row.id)).toEqual({
+      connectionId: row.id,
+      revocation: "failed",
+    });
+    expect(fx.slack.requestsTo("POST /api/auth.revoke")).toHaveLength(1);
+    await expectDisconnected(row.id, "failed");
   });
 
   it("authenticates the client with HTTP Basic and posts only the token where the provider wants Basic (Klaviyo)", async () => {
@@ -184,8 +200,9 @@ describe("when there is nothing to revoke or revocation fails, the connection is
       accessToken: "EAAG_long_lived",
       expiresAt: new Date(Date.now() + 3_600_000),
     });
-    const deps = withEnv({ META_ADS_REVOKE_URL: undefined });
-    expect(await disconnectConnection(deps, row.id)).toEqual({
+    // The sandbox points only the endpoints the catalog defines: Meta has no revoke URL there either.
+    expect(fx.deps.env.META_ADS_REVOKE_URL).toBeUndefined();
+    expect(await disconnectConnection(fx.deps, row.id)).toEqual({
       connectionId: row.id,
       revocation: "unsupported",
     });
