@@ -1,12 +1,12 @@
 import { catalog } from "../../src/providers/catalog.ts";
+import { catalogEndpoints } from "./catalog-endpoints.ts";
 import { type Simulator, startSimulator } from "./simulator.ts";
-
-const ENDPOINTS = ["API_URL", "AUTH_URL", "TOKEN_URL", "REVOKE_URL"] as const;
 
 /**
  * In sandbox mode no request may leave the machine: every catalog provider without a simulator of
  * its own gets its endpoints pointed at this loopback server, which answers 501 naming the
  * provider, so a missing simulator is a clear local error and never a call to the real provider.
+ * Only the endpoints the catalog defines are pointed (catalog-endpoints.ts).
  */
 export async function startUnsimulatedProviders(
   simulated: Record<string, string>,
@@ -20,7 +20,7 @@ export async function startUnsimulatedProviders(
   const env: Record<string, string> = {};
   for (const entry of catalog) {
     const prefix = entry.id.toUpperCase();
-    for (const endpoint of ENDPOINTS) {
+    for (const endpoint of catalogEndpoints(entry.id)) {
       const name = `${prefix}_${endpoint}`;
       if (!simulated[name])
         env[name] = `${sim.url}/${entry.id}/${endpoint.toLowerCase().replace("_url", "")}`;
