@@ -14,7 +14,8 @@ export async function listConnections(
 ): Promise<ConnectionRow[]> {
   const { tenantId } = filter;
   const order = [asc(integrationConnections.tenantId), asc(integrationConnections.provider)];
-  if (!tenantId)
+  // Only an absent tenant means every tenant: an empty one is refused by withTenant.
+  if (tenantId === undefined)
     return db
       .select()
       .from(integrationConnections)

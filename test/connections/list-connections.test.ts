@@ -85,6 +85,10 @@ describe("listing connections", () => {
   it("refuses a tenant id that is not a UUID before reading anything", async () => {
     await expect(listConnections(fx.db.db, { tenantId: "acme" })).rejects.toBeInstanceOf(ValidationError);
   });
+
+  it('refuses an empty tenant id rather than listing every tenant (`--tenant ""`)', async () => {
+    await expect(listConnections(fx.db.db, { tenantId: "" })).rejects.toBeInstanceOf(ValidationError);
+  });
 });
 
 describe("the public view of a connection", () => {
