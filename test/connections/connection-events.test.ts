@@ -155,6 +155,38 @@ describe("the connections capability", () => {
       "Plaid USER_PERMISSION_REVOKED",
     ],
     ["USER_ACCOUNT_REVOKED", "item_acct", null, "error", "disconnected", "Plaid USER_ACCOUNT_REVOKED"],
+    [
+      "USER_PERMISSION_REVOKED",
+      "item_perm_active",
+      null,
+      "active",
+      "disconnected",
+      "Plaid USER_PERMISSION_REVOKED",
+    ],
+    [
+      "USER_PERMISSION_REVOKED",
+      "item_perm_error",
+      null,
+      "error",
+      "disconnected",
+      "Plaid USER_PERMISSION_REVOKED",
+    ],
+    [
+      "USER_ACCOUNT_REVOKED",
+      "item_acct_active",
+      null,
+      "active",
+      "disconnected",
+      "Plaid USER_ACCOUNT_REVOKED",
+    ],
+    [
+      "USER_ACCOUNT_REVOKED",
+      "item_acct_expired",
+      null,
+      "expired",
+      "disconnected",
+      "Plaid USER_ACCOUNT_REVOKED",
+    ],
   ] as const)(
     "moves a Plaid Item's connection on %s (%s) from %s… to the right status with its reason",
     async (code, item, error, from, to, reason) => {
@@ -188,27 +220,34 @@ describe("the connections capability", () => {
   );
 
   it.each([
-    ["ERROR", "disconnected"],
-    ["ERROR", "error"],
-    ["LOGIN_REPAIRED", "active"],
-    ["USER_ACCOUNT_REVOKED", "disconnected"],
-  ] as const)("leaves a Plaid Item's connection as it is on %s when it is %s", async (code, status) => {
-    const row = await linked("plaid", "item_same");
-    await fx.db.db
-      .update(integrationConnections)
-      .set({ status })
-      .where(eq(integrationConnections.id, row.id));
-    const process = await deliver(
-      "plaid",
-      `ITEM.${code}`,
-      { webhook_code: code, item_id: "item_same" },
-      "item_same:a",
-    );
-    expect(await process()).toMatchObject({ outcome: { outcome: "unchanged" } });
-    expect(await connection(row.id)).toMatchObject({ status, lastError: null });
-    expect(await fx.db.db.select().from(connectionTransitions)).toEqual([]);
-    expect(fx.alerts()).toEqual([]);
-  });
+    ["ERROR", "disconnected", null],
+    ["ERROR", "error", null],
+    // An Item waiting for its user to log in again stays expired on a later, other error.
+    ["ERROR", "expired", null],
+    ["ERROR", "disconnected", { error_code: "ITEM_LOGIN_REQUIRED" }],
+    ["LOGIN_REPAIRED", "active", null],
+    ["LOGIN_REPAIRED", "disconnected", null],
+    ["USER_ACCOUNT_REVOKED", "disconnected", null],
+  ] as const)(
+    "leaves a Plaid Item's connection as it is on %s when it is %s (error %o)",
+    async (code, status, error) => {
+      const row = await linked("plaid", "item_same");
+      await fx.db.db
+        .update(integrationConnections)
+        .set({ status })
+        .where(eq(integrationConnections.id, row.id));
+      const process = await deliver(
+        "plaid",
+        `ITEM.${code}`,
+        { webhook_code: code, item_id: "item_same", error },
+        "item_same:a",
+      );
+      expect(await process()).toMatchObject({ outcome: { outcome: "unchanged" } });
+      expect(await connection(row.id)).toMatchObject({ status, lastError: null });
+      expect(await fx.db.db.select().from(connectionTransitions)).toEqual([]);
+      expect(fx.alerts()).toEqual([]);
+    },
+  );
 
   it("leaves the connection as it is when a Plaid ITEM event's body has no webhook_code", async () => {
     const row = await linked("plaid", "item_blank");

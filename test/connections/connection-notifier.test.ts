@@ -305,6 +305,35 @@ describe("notifying a transition", () => {
     ]);
   });
 
+  it("keeps a connection's incident open while it moves from one failure to another, and resolves it on recovery", async () => {
+    const owner = await tenantWithConnection();
+    const notifier = createConnectionNotifier(notifierDeps());
+    await notifier.notify(await recordTransition(owner, { toStatus: "error", createdAgo: "5 minutes" }));
+    const [incidentId] = [...betterStack.incidents.keys()];
+    await notifier.notify(
+      await recordTransition(owner, { fromStatus: "error", toStatus: "expired", createdAgo: "4 minutes" }),
+    );
+    await notifier.notify(
+      await recordTransition(owner, {
+        kind: "health",
+        fromStatus: "failing",
+        toStatus: "degraded",
+        createdAgo: "3 minutes",
+      }),
+    );
+    await notifier.notify(
+      await recordTransition(owner, {
+        fromStatus: "expired",
+        toStatus: "disconnected",
+        createdAgo: "2 minutes",
+      }),
+    );
+    expect(betterStack.requestsTo("POST /api/v2/incidents/*")).toEqual([]);
+    expect(betterStack.incidents.get(incidentId!)?.resolved).toBe(false);
+    await notifier.notify(await recordTransition(owner, { fromStatus: "expired", toStatus: "active" }));
+    expect(betterStack.incidents.get(incidentId!)?.resolved).toBe(true);
+  });
+
   it("neither opens nor resolves incidents for expiries, disconnects or degraded health", async () => {
     const owner = await tenantWithConnection();
     const notifier = createConnectionNotifier(notifierDeps());
@@ -406,6 +435,20 @@ describe("re-sending notices that failed", () => {
     expect(posts().map((p) => p.text)).toEqual([transitionMessage(refused), transitionMessage(health)]);
     expect((await transitionRow(refused.id)).notifiedAt).toBeNull();
     expect((await transitionRow(health.id)).notifiedAt).not.toBeNull();
+  });
+
+  it("names each connection's own provider in the notice it re-sends", async () => {
+    const drive = await tenantWithConnection();
+    const analytics = await tenantWithConnection("ga4", drive.tenantId);
+    const driveFailed = await recordTransition(drive, { createdAgo: "3 minutes" });
+    const analyticsFailed = await recordTransition(analytics, { provider: "ga4", createdAgo: "2 minutes" });
+    const notifier = createConnectionNotifier(notifierDeps({ incidents: undefined }));
+    expect(await notifyPendingTransitions(db.db, notifier)).toBe(2);
+    expect(posts().map((p) => p.text)).toEqual([
+      transitionMessage(driveFailed),
+      transitionMessage(analyticsFailed),
+    ]);
+    expect(posts()[1]!.text).toContain("Google Analytics 4 keeps failing");
   });
 
   it("re-sends at most 100 per sweep", async () => {

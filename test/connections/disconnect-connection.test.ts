@@ -191,6 +191,24 @@ describe("revoking the grant in the provider's dialect", () => {
       { token: "rt_no_client" },
     ]);
   });
+
+  it("sends no Basic header, only the token, when a Basic provider has a secret but no client id", async () => {
+    const row = await seedConnection(fx, {
+      provider: "klaviyo",
+      accessToken: "at_klaviyo",
+      refreshToken: "rt_klaviyo_anonymous",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    const deps = withEnv({
+      KLAVIYO_REVOKE_URL: fx.google.revokeUrl,
+      KLAVIYO_CLIENT_ID: undefined,
+      KLAVIYO_CLIENT_SECRET: "klaviyo-secret",
+    });
+    expect((await disconnectConnection(deps, row.id)).revocation).toBe("revoked");
+    const [revoke] = fx.google.requestsTo("POST /revoke");
+    expect(revoke!.headers.authorization).toBeUndefined();
+    expect(form(revoke!)).toEqual({ token: "rt_klaviyo_anonymous" });
+  });
 });
 
 describe("when there is nothing to revoke or revocation fails, the connection is disconnected anyway", () => {
@@ -206,6 +224,22 @@ describe("when there is nothing to revoke or revocation fails, the connection is
       connectionId: row.id,
       revocation: "unsupported",
     });
+    expect(fx.meta.requests).toEqual([]);
+    await expectDisconnected(row.id, "unsupported");
+  });
+
+  it("reports unsupported for a provider without a revocation endpoint even when it holds no token", async () => {
+    const row = await seedConnection(fx, {
+      provider: "meta_ads",
+      accessToken: "unused",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    const empty = await encryptCredentials(fx.deps.keyRing, row, {});
+    await fx.db.db
+      .update(integrationConnections)
+      .set({ credentials: empty.credentials })
+      .where(eq(integrationConnections.id, row.id));
+    expect((await disconnectConnection(fx.deps, row.id)).revocation).toBe("unsupported");
     expect(fx.meta.requests).toEqual([]);
     await expectDisconnected(row.id, "unsupported");
   });

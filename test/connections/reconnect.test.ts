@@ -111,6 +111,58 @@ describe("reconnecting a connection", () => {
     expect(second).toEqual({ id: first.id, previousStatus: "expired" });
   });
 
+  it("answers a tenant's first connect with no previous status even when other tenants have that provider", async () => {
+    for (const name of ["Other", "Another"]) {
+      const [other] = await fx.db.db.insert(tenants).values({ name }).returning();
+      await saveConnection(fx.db.db, fx.deps.keyRing, {
+        tenantId: other!.id,
+        provider: "resend",
+        credentials: { api_key: "re_other" },
+      });
+    }
+    await fx.db.db.update(integrationConnections).set({ status: "expired" });
+    const input = { tenantId, provider: "resend", credentials: { api_key: "re_a" } };
+    expect((await saveConnection(fx.db.db, fx.deps.keyRing, input)).previousStatus).toBeNull();
+  });
+
+  it("stamps a new connection and a reconnect as just refreshed and updated, under the current key", async () => {
+    const input = { tenantId, provider: "resend", credentials: { api_key: "re_a" } };
+    const recent = (at: Date | null) => Date.now() - at!.getTime();
+    const { id } = await saveConnection(fx.db.db, fx.deps.keyRing, input);
+    const created = await rowOf(id);
+    expect(created.keyVersion).toBe(fx.deps.keyRing.current.version);
+    expect(recent(created.lastRefreshedAt)).toBeLessThan(60_000);
+    expect(recent(created.statusChangedAt)).toBeLessThan(60_000);
+    const longAgo = new Date(Date.now() - 86_400_000);
+    await fx.db.db
+      .update(integrationConnections)
+      .set({ keyVersion: "v0-retired", lastRefreshedAt: longAgo, updatedAt: longAgo });
+    await saveConnection(fx.db.db, fx.deps.keyRing, input);
+    const after = await rowOf(id);
+    expect(after.keyVersion).toBe(fx.deps.keyRing.current.version);
+    expect(recent(after.lastRefreshedAt)).toBeLessThan(60_000);
+    expect(recent(after.updatedAt)).toBeLessThan(60_000);
+  });
+
+  it("keeps a reconnected connection's other metadata, the new values winning, and records how it was connected", async () => {
+    const before = await troubledResend("expired");
+    await fx.db.db
+      .update(integrationConnections)
+      .set({ metadata: { team: "growth", region: "eu", connectedVia: "oauth" } })
+      .where(eq(integrationConnections.id, before.id));
+    await connectApiKey(fx.deps, {
+      tenantId,
+      provider: "resend",
+      fields: { api_key: "re_valid_test_key" },
+      metadata: { region: "us", connectedVia: "spoofed" },
+    });
+    expect((await rowOf(before.id)).metadata).toEqual({
+      team: "growth",
+      region: "us",
+      connectedVia: "api_key",
+    });
+  });
+
   it("stores scopes, expiry and the refresh due date it derives from the catalog, on a reconnect too", async () => {
     const save = (expiresAt: Date, scopes: string[]) =>
       saveConnection(fx.db.db, fx.deps.keyRing, {
