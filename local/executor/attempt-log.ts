@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, type SQL, sql } from "drizzle-orm";
 import { taskRunAttempts } from "../../db/local-runtime/schema.ts";
 import type { Db } from "../../src/db/types.ts";
 import { describeError } from "../../src/errors.ts";
@@ -13,22 +13,40 @@ export function runError(err: unknown): { name: string; message: string; code?: 
   return err instanceof Error && err.stack ? { ...described, stack: err.stack } : described;
 }
 
+export interface AttemptOutcome {
+  number: number;
+  status: AttemptStatus;
+  startedAt?: Date | null;
+  error?: unknown;
+  retryDelayMs?: number | undefined;
+}
+
 /**
- * The attempt history of local runs: one row written when an attempt ends (one statement, off
- * the claim path). Writing it twice for one attempt keeps the first outcome. The history is a
- * view: failing to write it is logged and never changes the run's own outcome.
+ * One statement that changes a run and records the attempt that changed it, so a reader who sees
+ * the run settled also sees its attempt (two statements let `waitFor` return in between).
+ * `change` must return the run's `id` for the rows it changed; no row changed, no attempt recorded.
+ */
+export function withAttempt(change: { getSQL(): SQL }, attempt: AttemptOutcome): SQL {
+  const error = attempt.error === undefined ? null : JSON.stringify(attempt.error);
+  const startedAt = attempt.startedAt ? attempt.startedAt.toISOString() : null;
+  const delay = attempt.retryDelayMs === undefined ? null : Math.round(attempt.retryDelayMs);
+  return sql`with changed as (${change.getSQL()}),
+    logged as (insert into task_run_attempts (run_id, number, status, started_at, error, retry_delay_ms)
+      select id, ${attempt.number}, ${attempt.status}, ${startedAt}::timestamptz, ${error}::jsonb, ${delay}::int
+      from changed on conflict do nothing)
+    select id from changed`;
+}
+
+/**
+ * The attempt history of local runs: one row written when an attempt ends, off the claim path.
+ * Writing it twice for one attempt keeps the first outcome. An attempt that settles the run is
+ * written by the run's own update (`withAttempt`); the others (interrupted, canceled) are a view:
+ * failing to write them is logged and never changes the run's own outcome.
  */
 export class AttemptLog {
   constructor(private readonly db: Db) {}
 
-  async record(attempt: {
-    runId: string;
-    number: number;
-    status: AttemptStatus;
-    startedAt?: Date | null;
-    error?: unknown;
-    retryDelayMs?: number | undefined;
-  }): Promise<void> {
+  async record(attempt: AttemptOutcome & { runId: string }): Promise<void> {
     try {
       await this.insert(attempt);
     } catch (err) {

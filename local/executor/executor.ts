@@ -130,7 +130,6 @@ export class Executor extends EventEmitter {
         message: `The executor running attempt ${row.attempts} stopped renewing its lease (killed or disconnected)`,
       };
       if (!(await this.store.reap(row, exhausted ? "failed" : "queued", error))) continue;
-      await this.attempts.record({ runId: row.id, number: row.attempts, status: "lost", error });
       if (exhausted) {
         failed++;
         this.emit("settled", { id: row.id, status: "failed" });
@@ -382,15 +381,18 @@ export class Executor extends EventEmitter {
     },
   ): Promise<void> {
     const { startedAt, retryDelayMs, ...stored } = outcome;
-    await this.store.finish(row.id, this.owner, { status, ...stored });
-    await this.attempts.record({
-      runId: row.id,
-      number: row.attempts,
-      status: status === "queued" ? "retrying" : status,
-      startedAt: startedAt ?? null,
-      error: outcome.error,
-      retryDelayMs,
-    });
+    await this.store.finish(
+      row.id,
+      this.owner,
+      { status, ...stored },
+      {
+        number: row.attempts,
+        status: status === "queued" ? "retrying" : status,
+        startedAt: startedAt ?? null,
+        error: outcome.error,
+        retryDelayMs,
+      },
+    );
     if (status !== "queued") this.emit("settled", { id: row.id, status });
   }
 

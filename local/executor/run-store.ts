@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { type RunStatus, taskRuns } from "../../db/local-runtime/schema.ts";
 import { type Db, rowsOf } from "../../src/db/types.ts";
+import { type AttemptOutcome, withAttempt } from "./attempt-log.ts";
 
 export type RunRow = typeof taskRuns.$inferSelect;
 
@@ -223,6 +224,7 @@ export class RunStore {
       where lease_owner = ${owner} and status = 'running' and id = any(${`{${ids.join(",")}}`}::text[])`);
   }
 
+  /** Settles or hands back a run this owner leases; with `attempt`, records it in the same statement. */
   async finish(
     id: string,
     owner: string,
@@ -233,9 +235,10 @@ export class RunStore {
       metadata?: Record<string, unknown> | undefined;
       runAt?: Date;
     },
+    attempt?: AttemptOutcome,
   ): Promise<void> {
     const terminal = outcome.status === "completed" || outcome.status === "failed";
-    await this.db
+    const change = this.db
       .update(taskRuns)
       .set({
         status: outcome.status,
@@ -248,7 +251,9 @@ export class RunStore {
         leaseUntil: null,
         updatedAt: new Date(),
       })
-      .where(and(eq(taskRuns.id, id), eq(taskRuns.leaseOwner, owner)));
+      .where(and(eq(taskRuns.id, id), eq(taskRuns.leaseOwner, owner)))
+      .returning({ id: taskRuns.id });
+    await (attempt ? this.db.execute(withAttempt(change, attempt)) : change);
   }
 
   /**
@@ -317,10 +322,11 @@ export class RunStore {
 
   /**
    * Takes back a run whose lease expired: to the queue, or `failed` when it used its attempts.
-   * Compare-and-set on the expired lease, so a run whose executor renewed in time is left alone.
+   * Compare-and-set on the expired lease, so a run whose executor renewed in time is left alone;
+   * the lost attempt is recorded by the same statement.
    */
   async reap(row: RunRow, outcome: "queued" | "failed", error: unknown): Promise<boolean> {
-    const updated = await this.db
+    const change = this.db
       .update(taskRuns)
       .set({
         status: outcome,
@@ -339,7 +345,8 @@ export class RunStore {
         ),
       )
       .returning({ id: taskRuns.id });
-    return updated.length > 0;
+    const lost = { number: row.attempts, status: "lost" as const, error };
+    return rowsOf(await this.db.execute(withAttempt(change, lost))).length > 0;
   }
 
   /** Saves the metadata a running run set, so `runs.retrieve` shows it while it runs. */
