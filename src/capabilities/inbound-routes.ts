@@ -1,10 +1,9 @@
-import { connectionsRoutes } from "../connections/routes.ts";
-import { healthRoutes } from "../health/routes.ts";
-import { payoutsRoutes } from "../payouts/routes.ts";
 import { createRouteTable } from "./create-route-table.ts";
+import { generatedRoutes } from "./inbound-routes.generated.ts";
 
 /**
- * The event types the webhook doors accept: every installed capability's routes (edge-safe: the
- * routes modules hold no handler code). Keep in step with `registry.ts` (a test compares them).
+ * The event types the webhook doors accept: exactly the routes of the capabilities in
+ * `registry.ts`, generated from it as data by `npm run routes` (the doors run on the edge and
+ * must not import handler code). A test fails when the generated table is out of date.
  */
-export const inboundRoutes = createRouteTable([connectionsRoutes, payoutsRoutes, healthRoutes]);
+export const inboundRoutes = createRouteTable(generatedRoutes);
