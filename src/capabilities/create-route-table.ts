@@ -8,10 +8,16 @@ export interface RouteTable {
   entries(): { provider: string; type: string; capability: string }[];
 }
 
-/** Builds the table; two capabilities claiming one (provider, type) is a programming error. */
+/**
+ * Builds the table; two capabilities claiming one (provider, type), or sharing a name (events are
+ * handed to a capability by name), is a programming error.
+ */
 export function createRouteTable(capabilities: readonly CapabilityRoutes[]): RouteTable {
   const owners = new Map<string, { provider: string; type: string; capability: string }>();
+  const names = new Set<string>();
   for (const capability of capabilities) {
+    if (names.has(capability.name)) throw new Error(`two capabilities are named ${capability.name}`);
+    names.add(capability.name);
     for (const route of capability.routes) {
       for (const type of route.types) {
         const key = `${route.provider}\u0000${type}`;

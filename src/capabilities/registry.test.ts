@@ -34,4 +34,15 @@ describe("the capability registry", () => {
       ]),
     ).toThrow();
   });
+
+  it("refuses two capabilities with one name, so neither's events reach the other's handler", () => {
+    const handle = async () => "first";
+    const copied = async () => "copy";
+    const build = () =>
+      createCapabilityRegistry([
+        { name: "payouts", routes: [{ provider: "paypal", types: ["PAYMENT.PAYOUTS-ITEM.FAILED"] }], handle },
+        { name: "payouts", routes: [{ provider: "lob", types: ["letter.delivered"] }], handle: copied },
+      ]);
+    expect(build).toThrow(/two capabilities are named payouts/);
+  });
 });
