@@ -101,4 +101,32 @@ describe("settling a run records its attempt in the same statement", () => {
     expect(await store.get(id)).toMatchObject({ status: "running", leaseOwner: "executor_alive" });
     expect(await log.list(id)).toEqual([]);
   });
+
+  it("settles a run whose output or error holds text jsonb refuses (NUL, a lone surrogate), with its attempt", async () => {
+    const failed = await leased("executor_a");
+    const error = { name: "Error", message: "provider said a\u0000b \ud800" };
+    await store.finish(
+      failed,
+      "executor_a",
+      { status: "failed", error },
+      { number: 1, status: "failed", error },
+    );
+    const stored = { name: "Error", message: "provider said a\ufffdb \ufffd" };
+    expect(await store.get(failed)).toMatchObject({ status: "failed", error: stored, leaseOwner: null });
+    expect(await log.list(failed)).toMatchObject([{ status: "failed", error: stored }]);
+
+    const completed = await leased("executor_a");
+    const output = { "k\u0000": ["\udc00 ok \ud83d\ude00"] };
+    await store.finish(
+      completed,
+      "executor_a",
+      { status: "completed", output },
+      { number: 1, status: "completed" },
+    );
+    expect(await store.get(completed)).toMatchObject({
+      status: "completed",
+      output: { "k\ufffd": ["\ufffd ok \ud83d\ude00"] },
+    });
+    expect(await log.list(completed)).toMatchObject([{ status: "completed" }]);
+  });
 });

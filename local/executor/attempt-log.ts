@@ -3,6 +3,7 @@ import { taskRunAttempts } from "../../db/local-runtime/schema.ts";
 import type { Db } from "../../src/db/types.ts";
 import { describeError } from "../../src/errors.ts";
 import { logger } from "../../src/observability/logger.ts";
+import { jsonbSafe } from "./jsonb-safe.ts";
 
 export type AttemptRow = typeof taskRunAttempts.$inferSelect;
 export type AttemptStatus = "completed" | "failed" | "retrying" | "canceled" | "interrupted" | "lost";
@@ -27,7 +28,7 @@ export interface AttemptOutcome {
  * `change` must return the run's `id` for the rows it changed; no row changed, no attempt recorded.
  */
 export function withAttempt(change: { getSQL(): SQL }, attempt: AttemptOutcome): SQL {
-  const error = attempt.error === undefined ? null : JSON.stringify(attempt.error);
+  const error = attempt.error === undefined ? null : JSON.stringify(jsonbSafe(attempt.error));
   const startedAt = attempt.startedAt ? attempt.startedAt.toISOString() : null;
   const delay = attempt.retryDelayMs === undefined ? null : Math.round(attempt.retryDelayMs);
   return sql`with changed as (${change.getSQL()}),
@@ -62,7 +63,7 @@ export class AttemptLog {
         number: attempt.number,
         status: attempt.status,
         startedAt: attempt.startedAt ?? null,
-        error: attempt.error ?? null,
+        error: jsonbSafe(attempt.error) ?? null,
         retryDelayMs: attempt.retryDelayMs === undefined ? null : Math.round(attempt.retryDelayMs),
         finishedAt: sql`now()`,
       })

@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { type RunStatus, taskRuns } from "../../db/local-runtime/schema.ts";
 import { type Db, rowsOf } from "../../src/db/types.ts";
 import { type AttemptOutcome, withAttempt } from "./attempt-log.ts";
+import { jsonbSafe } from "./jsonb-safe.ts";
 
 export type RunRow = typeof taskRuns.$inferSelect;
 
@@ -242,9 +243,11 @@ export class RunStore {
       .update(taskRuns)
       .set({
         status: outcome.status,
-        ...(outcome.output === undefined ? {} : { output: outcome.output }),
-        ...(outcome.error === undefined ? {} : { error: outcome.error }),
-        ...(outcome.metadata === undefined ? {} : { metadata: outcome.metadata }),
+        ...(outcome.output === undefined ? {} : { output: jsonbSafe(outcome.output) }),
+        ...(outcome.error === undefined ? {} : { error: jsonbSafe(outcome.error) }),
+        ...(outcome.metadata === undefined
+          ? {}
+          : { metadata: jsonbSafe(outcome.metadata) as Record<string, unknown> }),
         ...(outcome.runAt ? { runAt: outcome.runAt } : {}),
         ...(terminal ? { completedAt: new Date() } : {}),
         leaseOwner: null,
@@ -353,7 +356,7 @@ export class RunStore {
   async saveMetadata(id: string, owner: string, metadata: Record<string, unknown>): Promise<void> {
     await this.db
       .update(taskRuns)
-      .set({ metadata, updatedAt: new Date() })
+      .set({ metadata: jsonbSafe(metadata) as Record<string, unknown>, updatedAt: new Date() })
       .where(and(eq(taskRuns.id, id), eq(taskRuns.leaseOwner, owner)));
   }
 
