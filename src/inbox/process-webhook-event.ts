@@ -39,7 +39,9 @@ export async function processWebhookEvent(
   }
   const { event } = claim;
   const capability = registry.handlerFor(event.provider, event.type);
-  const finish = async (status: WebhookEventStatus, error: string | null) => {
+  const finish = async (status: WebhookEventStatus, message: string | null) => {
+    // A text column refuses NUL, which an error can echo from a payload kept as raw bytes.
+    const error = message?.replaceAll("\0", "\ufffd") ?? null;
     const done = rowsOf<{ id: string }>(
       await deps.db.execute(sql`update webhook_events set status = ${status}, capability = ${capability?.name ?? null},
           error = ${error}, processed_at = now(), lease_owner = null, lease_until = null
