@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { inboundProviderIds } from "../ingress/inbound-providers.ts";
 import { createCapabilityRegistry } from "./create-capability-registry.ts";
 import { createRouteTable } from "./create-route-table.ts";
 import { inboundRoutes } from "./inbound-routes.ts";
@@ -8,7 +9,9 @@ describe("the capability registry", () => {
   it("accepts at the door exactly the (provider, type) pairs some installed capability handles", () => {
     const sort = (xs: { provider: string; type: string; capability: string }[]) =>
       xs.map((e) => `${e.provider} ${e.type} ${e.capability}`).sort();
-    expect(sort(inboundRoutes.entries())).toEqual(sort(capabilityRegistry.entries()));
+    expect(sort(inboundRoutes.entries()), "run `npm run routes` after changing the registry").toEqual(
+      sort(capabilityRegistry.entries()),
+    );
     expect(capabilityRegistry.handlerFor("stripe", "account.application.deauthorized")?.name).toBe(
       "connections",
     );
@@ -44,5 +47,11 @@ describe("the capability registry", () => {
         { name: "payouts", routes: [{ provider: "lob", types: ["letter.delivered"] }], handle: copied },
       ]);
     expect(build).toThrow(/two capabilities are named payouts/);
+  });
+
+  it("routes only providers that have a webhook door (a misspelt provider's events would be ignored)", () => {
+    const doors = new Set(inboundProviderIds());
+    const strays = capabilityRegistry.entries().filter((e) => !doors.has(e.provider));
+    expect(strays).toEqual([]);
   });
 });
