@@ -16,4 +16,11 @@ describe("jsonbCanHold", () => {
     expect(jsonbCanHold(`${"[".repeat(MAX_JSONB_DEPTH)}${"]".repeat(MAX_JSONB_DEPTH)}`)).toBe(true);
     expect(jsonbCanHold(`${"[".repeat(MAX_JSONB_DEPTH + 1)}${"]".repeat(MAX_JSONB_DEPTH + 1)}`)).toBe(false);
   });
+
+  it("refuses numbers beyond PostgreSQL's numeric range, and only outside strings", () => {
+    expect(jsonbCanHold('{"a":1e-20000}')).toBe(false);
+    expect(jsonbCanHold('{"a":[2.5E+1000000]}')).toBe(false);
+    expect(jsonbCanHold(`{"a":0.${"1".repeat(20_000)}}`)).toBe(false);
+    expect(jsonbCanHold('{"a":-1.5e300,"b":12345678901234567890,"c":"1e-20000"}')).toBe(true);
+  });
 });

@@ -19,26 +19,45 @@ function hasLoneSurrogate(text: string): boolean {
   return pendingHigh >= 0;
 }
 
-function depthOf(text: string): number {
+/** Numbers longer than this, or with a larger exponent, may overflow jsonb's numeric type. */
+const MAX_NUMBER_CHARS = 1_000;
+const NUMBER_CHAR = /[0-9eE+.-]/;
+
+function numericCanHold(token: string): boolean {
+  const exponent = /[eE]([+-]?\d+)$/.exec(token)?.[1];
+  return token.length <= MAX_NUMBER_CHARS && Math.abs(Number(exponent ?? 0)) <= MAX_NUMBER_CHARS;
+}
+
+/** The nesting depth, and whether every number outside strings fits PostgreSQL's numeric. */
+function scan(text: string): { depth: number; numbersFit: boolean } {
   let depth = 0;
   let max = 0;
+  let numbersFit = true;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (inString) {
       if (c === "\\") i++;
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
     else if (c === "{" || c === "[") max = Math.max(max, ++depth);
     else if (c === "}" || c === "]") depth--;
+    else if (c === "-" || (c >= "0" && c <= "9")) {
+      const start = i;
+      while (i + 1 < text.length && NUMBER_CHAR.test(text[i + 1]!)) i++;
+      if (!numericCanHold(text.slice(start, i + 1))) numbersFit = false;
+    }
   }
-  return max;
+  return { depth: max, numbersFit };
 }
 
 /**
  * Whether PostgreSQL's jsonb can store this (valid) JSON text as it is: no `\u0000`, no lone
- * surrogate escapes, bounded nesting. When it cannot, the inbox keeps the exact bytes instead.
+ * surrogate escapes, bounded nesting, numbers within numeric's range. When it cannot, the inbox
+ * keeps the exact bytes instead.
  */
 export function jsonbCanHold(text: string): boolean {
-  return !NUL_ESCAPE.test(text) && !hasLoneSurrogate(text) && depthOf(text) <= MAX_JSONB_DEPTH;
+  if (NUL_ESCAPE.test(text) || hasLoneSurrogate(text)) return false;
+  const { depth, numbersFit } = scan(text);
+  return depth <= MAX_JSONB_DEPTH && numbersFit;
 }

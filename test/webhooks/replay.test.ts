@@ -169,7 +169,8 @@ describe("webhook inbox processing and replay", () => {
       seen.push(event.payload);
     });
     const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
-    const bodies = ['{"text":"nul \\u0000 here"}', '{"text":"lone \\ud800 surrogate"}', deep];
+    const huge = '{"amount":1e-20000,"fee":1e1000000}';
+    const bodies = ['{"text":"nul \\u0000 here"}', '{"text":"lone \\ud800 surrogate"}', deep, huge];
     for (const [i, json] of bodies.entries()) {
       const { id } = await store("stripe", `evt_odd_${i}`, "payout.paid", json);
       const [row] = rowsOf(
@@ -185,6 +186,7 @@ describe("webhook inbox processing and replay", () => {
     let depth = 0;
     for (let node = seen[2]; typeof node === "object"; node = (node as { a: unknown }).a) depth++;
     expect(depth).toBe(10_000);
+    expect(seen[3]).toEqual({ amount: 0, fee: Number.POSITIVE_INFINITY });
   });
 
   it("bulk-replays unrouted events of a provider through the replay task", async () => {
