@@ -99,9 +99,10 @@ export async function ingestWebhook(
     const { type } = event.identity;
     if (!(deps.inboundRoutes ?? inboundRoutes).accepts(provider.id, type))
       return jsonResponse(200, { ignored: type });
+    // A path's tenant id is a UUID, which verifies in either letter case: one case, one event.
     const tenantId = provider.resolveTenant
       ? await provider.resolveTenant(event.parsed, deps)
-      : (params.tenantId ?? null);
+      : (params.tenantId?.toLowerCase() ?? null);
     // Per-tenant providers: one tenant's signed event can never pre-empt another tenant's.
     const dedupeKey = provider.perTenant
       ? `${tenantId}:${event.identity.dedupeKey}`

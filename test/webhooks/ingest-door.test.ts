@@ -171,7 +171,7 @@ describe("the webhook door", () => {
     },
   );
 
-  it("scopes a per-tenant provider's dedupe key and concurrency by the path's tenant", async () => {
+  it("scopes a per-tenant provider's dedupe key and concurrency by the path's tenant, in any letter case", async () => {
     const [tenant] = await db.db.insert(tenants).values({ name: "Door" }).returning();
     const perTenant = door({ id: "lob", perTenant: true });
     deps.inboundRoutes = createRouteTable([
@@ -186,6 +186,11 @@ describe("the webhook door", () => {
         idempotencyKey: `lob:${tenant!.id}:evt_door_4`,
         concurrencyKey: tenant!.id,
       });
+      // The same delivery again under the tenant id in capitals (it verifies alike): one event.
+      const upper = { tenantId: tenant!.id.toUpperCase() };
+      const again = await post('{"id":"evt_door_4"}', {}, perTenant, upper);
+      expect(await again.json()).toMatchObject({ eventId: row!.id, duplicate: true });
+      expect(await rows()).toHaveLength(1);
     } finally {
       deps.inboundRoutes = createRouteTable([
         { name: "door-test", routes: [{ provider: "stripe", types: ["door.accepted"] }] },
