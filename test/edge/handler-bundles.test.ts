@@ -44,4 +44,13 @@ describe("edge bundles of the web handlers", () => {
     );
     expect(unguarded).toEqual([]);
   });
+
+  it("reads the capabilities' routes as data, never the registry or a capability's handler", async () => {
+    const bundle = await bundleForEdge("webhooks/router.ts");
+    expect(bundle.inputs).toContain("src/capabilities/inbound-routes.generated.ts");
+    const handlerCode = bundle.inputs.filter((f) =>
+      /^src\/(capabilities\/registry|[^/]+\/capability)\.ts$/.test(f),
+    );
+    expect(handlerCode).toEqual([]);
+  });
 });
