@@ -463,3 +463,34 @@ describe("re-sending notices that failed", () => {
     expect(await notifyPendingTransitions(db.db, notifier)).toBe(1);
   });
 });
+
+describe("connection notices without an incident to close", () => {
+  it("marks a recovery notified when no incident was opened for its connection, resolving nothing", async () => {
+    const owner = await tenantWithConnection();
+    const notifier = createConnectionNotifier(notifierDeps());
+    const recovery = await recordTransition(owner, { fromStatus: "error", toStatus: "active" });
+    expect(await notifier.notify(recovery)).toBe(true);
+    expect((await transitionRow(recovery.id)).notifiedAt).not.toBeNull();
+    expect(betterStack.requests).toEqual([]);
+  });
+
+  it("posts platform alerts as JSON to Slack, and alerts without incident paging configured", async () => {
+    const notifier = createConnectionNotifier(notifierDeps({ incidents: undefined }));
+    const alert = { key: "provider:stripe", provider: "stripe", text: "Stripe <down>" };
+    expect(await notifier.alertPlatform!({ ...alert, state: "failing" })).toEqual({ incidentId: undefined });
+    expect(await notifier.alertPlatform!({ ...alert, state: "ok", incidentId: "inc_1" })).toEqual({
+      incidentId: undefined,
+    });
+    const hooks = slack.requests.filter((r) => r.path === "/hooks/platform");
+    expect(hooks.map((r) => r.headers["content-type"])).toEqual(["application/json", "application/json"]);
+    expect(betterStack.requests).toEqual([]);
+  });
+
+  it("posts a tenant's connection notice to Slack as JSON", async () => {
+    const owner = await tenantWithConnection();
+    await createConnectionNotifier(notifierDeps()).notify(
+      await recordTransition(owner, { toStatus: "expired" }),
+    );
+    expect(slack.requests.map((r) => r.headers["content-type"])).toEqual(["application/json"]);
+  });
+});

@@ -218,4 +218,22 @@ describe("the fields of a key-based connection", () => {
     const row = await rowOf(connectionId);
     expect(Object.keys(row.credentials)).toEqual(["api_key"]);
   });
+
+  it("connects without an optional field left out altogether, with no scopes", async () => {
+    const { connectionId } = await connectApiKey(fx.deps, {
+      tenantId,
+      provider: "lob",
+      fields: { api_key: SANDBOX_TEST_KEYS.lob! },
+    });
+    const row = await rowOf(connectionId);
+    expect(Object.keys(row.credentials)).toEqual(["api_key"]);
+    expect(row.scopes).toEqual([]);
+  });
+
+  it("refuses a tenant key for a provider that uses the platform's credentials, naming its variables", async () => {
+    await expect(
+      connectApiKey(fx.deps, { tenantId, provider: "mux", fields: { token_id: "a", token_secret: "b" } }),
+    ).rejects.toThrow("Mux uses the platform's credentials (MUX_*), not a tenant's");
+    expect(await fx.db.db.select().from(integrationConnections)).toEqual([]);
+  });
 });
