@@ -4,6 +4,7 @@ import { integrationConnections, tenants } from "../../db/schema.ts";
 import { type PayPalSimulator, startPayPalSimulator } from "../../local/sandbox/paypal-server.ts";
 import { encryptCredentials } from "../../src/connections/credential-cipher.ts";
 import { createCredentialResolver } from "../../src/connections/credential-resolver.ts";
+import { rowsOf } from "../../src/db/types.ts";
 import { ProviderError } from "../../src/errors.ts";
 import { type ConnectionFixture, createConnectionFixture } from "../helpers/connection-fixture.ts";
 
@@ -146,5 +147,26 @@ describe("the platform token cache", () => {
     expect(again.token).not.toBe(first.token);
     expect(again.token).not.toBe(second.token);
     expect(mints()).toBe(3);
+  });
+});
+
+describe("a minted platform token without expires_in", () => {
+  it("is cached for an hour, then minted again", async () => {
+    paypal.fault("POST /v1/oauth2/token", {
+      status: 200,
+      body: { access_token: "A21.no-expiry", token_type: "Bearer" },
+      times: 1,
+    });
+    const before = Date.now();
+    const resolver = withEnv({});
+    expect(await resolver.resolve("paypal")).toMatchObject({ token: "A21.no-expiry" });
+    const [row] = rowsOf<{ expires_at: string }>(
+      await fx.db.db.execute(sql`select expires_at from platform_tokens where provider = 'paypal'`),
+    );
+    const expiresAt = new Date(row!.expires_at).getTime();
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 3_600_000 - 1_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000 + 1_000);
+    expect(await resolver.resolve("paypal")).toMatchObject({ token: "A21.no-expiry" });
+    expect(mints()).toBe(1);
   });
 });
