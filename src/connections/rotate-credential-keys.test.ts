@@ -104,6 +104,22 @@ describe("credential key rotation", () => {
   });
 });
 
+describe("rotation past several unreadable rows", () => {
+  it("skips each unreadable row in every later batch and names them all", async () => {
+    const seeded = await seed(5);
+    const broken = [seeded[0]!.id, seeded[3]!.id].sort();
+    await db.db.execute(sql`update integration_connections
+      set credentials = jsonb_build_object('access_token', 'sb1.v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA')
+      where id = any(${`{${broken.join(",")}}`}::uuid[])`);
+    const ring = await parseKeyRing(`v2:${K2},v1:${K1}`);
+    const failure = await rotateCredentialKeys(db.db, ring, { batchSize: 1 }).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: "rotation_incomplete", context: { rotated: 3 } });
+    expect([...(failure as { context: { connectionIds: string[] } }).context.connectionIds].sort()).toEqual(
+      broken,
+    );
+  });
+});
+
 describe("rotation under a changed key of the same version", () => {
   it("counts rows that the current key cannot decrypt as failures instead of reporting success", async () => {
     await seed(2);

@@ -43,6 +43,12 @@ describe("the authorize URL an OAuth connect sends the tenant to", () => {
     expect(params.code_challenge).toBeUndefined();
   });
 
+  it("joins scopes with spaces where the catalog names no separator (Klaviyo)", async () => {
+    const deps = withEnv({ KLAVIYO_CLIENT_ID: "kl-client", KLAVIYO_CLIENT_SECRET: "kl-secret" });
+    const params = paramsOf((await startOAuth(deps, fx.oauth, { tenantId, provider: "klaviyo" })).url);
+    expect(params.scope).toBe("accounts:read profiles:read events:read lists:read");
+  });
+
   it("names the client id as the provider asks (TikTok's app_id) and sends no empty scope", async () => {
     const deps = withEnv({ TIKTOK_ADS_CLIENT_ID: "tt-app", TIKTOK_ADS_CLIENT_SECRET: "tt-secret" });
     const params = paramsOf((await startOAuth(deps, fx.oauth, { tenantId, provider: "tiktok_ads" })).url);

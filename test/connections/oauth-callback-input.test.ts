@@ -68,4 +68,26 @@ describe("an OAuth callback's input", () => {
     expect(row!.metadata).toMatchObject({ connectedVia: "oauth" });
     expect(row!.scopes).toEqual(["read", "write"]);
   });
+
+  it("stores the metadata the connect started with, and the catalog's scopes when the answer names none", async () => {
+    const { url } = await startOAuth(fx.deps, fx.oauth, {
+      tenantId,
+      provider: "google_drive",
+      metadata: { team: "growth" },
+    });
+    const params = new URL(url).searchParams;
+    const code = fx.google.issueCode({
+      redirectUri: params.get("redirect_uri")!,
+      codeChallenge: params.get("code_challenge")!,
+    });
+    fx.google.fault("POST /token", {
+      status: 200,
+      body: { access_token: "ya29.no-scope", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-x" },
+      times: 1,
+    });
+    await complete({ state: params.get("state")!, code });
+    const [row] = await fx.db.db.select().from(integrationConnections);
+    expect(row!.metadata).toMatchObject({ team: "growth", connectedVia: "oauth" });
+    expect(row!.scopes).toEqual(["https://www.googleapis.com/auth/drive.file"]);
+  });
 });
